@@ -1,0 +1,444 @@
+"""The ``graph-engine`` command.
+
+Every command takes ``--db`` (a SQLite path or a store URL; default from settings)
+and ``--json`` for machine output. Errors print one line and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from graph_engine import __version__
+from graph_engine.config import Settings, get_settings
+from graph_engine.errors import GraphEngineError, SourceError, StoreUnavailableError
+from graph_engine.ingest import (
+    EDGE_LIST_COLUMNS,
+    Ingestor,
+    IngestReport,
+    Source,
+    detect_format,
+    expand_paths,
+)
+from graph_engine.ingest.synthetic import SyntheticConfig, generate
+from graph_engine.model import EVENT_TYPES
+from graph_engine.store import GraphStore, open_store
+
+__all__ = ["main"]
+
+err_console = Console(stderr=True)
+out_console = Console()
+
+
+def _fail(message: str) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    sys.exit(2)
+
+
+def _store_url(db: str | None, settings: Settings) -> str:
+    if db is None:
+        return settings.store_url
+    return db if "://" in db else f"sqlite:///{db}"
+
+
+def _open(db: str | None, settings: Settings) -> GraphStore:
+    return open_store(_store_url(db, settings), settings)
+
+
+def _emit(as_json: bool, payload: dict[str, Any]) -> None:
+    if as_json:
+        click.echo(json.dumps(payload, indent=2, default=str))
+
+
+@contextmanager
+def _byte_progress(total: int, label: str, quiet: bool) -> Iterator[Callable[[int], None]]:
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=quiet,
+    )
+    with progress:
+        task = progress.add_task(label, total=total)
+        yield lambda n: progress.advance(task, n)
+
+
+def _print_report(report: IngestReport) -> None:
+    table = Table(title="ingest", show_header=False, title_justify="left")
+    for key in ("accepted", "rejected", "duplicates", "merges", "self_loops_dropped"):
+        table.add_row(key, f"{getattr(report, key):,}")
+    table.add_row("quarantine", report.quarantine or "(nothing rejected)")
+    table.add_row("seconds", f"{report.seconds:.1f}")
+    out_console.print(table)
+    if report.rejected_by_reason:
+        reasons = Table("rejected because", "rows", title_justify="left")
+        for reason, count in sorted(report.rejected_by_reason.items(), key=lambda kv: -kv[1]):
+            reasons.add_row(reason, f"{count:,}")
+        out_console.print(reasons)
+
+
+def _print_stats(stats: dict[str, Any]) -> None:
+    table = Table(title="store", show_header=False, title_justify="left")
+    for key, value in stats.items():
+        if isinstance(value, dict):
+            for sub, count in value.items():
+                table.add_row(f"{key}.{sub}", f"{count:,}")
+        else:
+            table.add_row(key, f"{value:,}")
+    out_console.print(table)
+
+
+def _ingest(
+    store: GraphStore,
+    settings: Settings,
+    sources: Sequence[Source],
+    quarantine: Path | None,
+    quiet: bool,
+) -> IngestReport:
+    total = sum(s.path.stat().st_size for s in sources)
+    ingestor = Ingestor(store, settings, quarantine)
+    with _byte_progress(total, "ingesting", quiet) as advance:
+        return ingestor.ingest(sources, progress=advance)
+
+
+class _Group(click.Group):
+    """Turns library errors into one clear line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GraphEngineError as exc:
+            _fail(exc.message)
+        except OSError as exc:
+            _fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="graph-engine")
+def main() -> None:
+    """graph_engine: social-CRM graph and influence engine."""
+
+
+db_option = click.option(
+    "--db",
+    default=None,
+    metavar="PATH|URL",
+    help="SQLite database path or store URL (default: GRAPH_ENGINE_STORE_URL or "
+    "./graph_engine.db).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+
+
+@main.command("ingest")
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+@click.option(
+    "--type",
+    "event_type",
+    type=click.Choice(EVENT_TYPES),
+    default=None,
+    help="Event type of rows without a 'type' field (CSV, Parquet, edge lists).",
+)
+@click.option(
+    "--columns",
+    default=None,
+    help="Edge lists: comma-separated meaning of the columns, e.g. "
+    "'viewer,sharer,count' ('_' skips a column; 'count' repeats the row).",
+)
+@click.option(
+    "--action",
+    default=None,
+    help="Edge lists of shares: the share action (view, click or convert).",
+)
+@click.option(
+    "--at",
+    "at",
+    default=None,
+    help="Edge lists: timestamp of every row (default: the file's mtime).",
+)
+@click.option(
+    "--quarantine",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Quarantine file for rejected rows.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 if any row was rejected.")
+@json_option
+def ingest_command(
+    paths: tuple[str, ...],
+    db: str | None,
+    event_type: str | None,
+    columns: str | None,
+    action: str | None,
+    at: str | None,
+    quarantine: Path | None,
+    strict: bool,
+    as_json: bool,
+) -> None:
+    """Ingest event files (JSONL, CSV, Parquet or SNAP edge lists; .gz ok)."""
+    settings = get_settings()
+    files = expand_paths(paths)
+    sources = []
+    for path in files:
+        fmt = detect_format(path)
+        cols: tuple[str, ...] = ()
+        defaults: list[tuple[str, Any]] = []
+        if fmt == "edgelist":
+            if event_type not in EDGE_LIST_COLUMNS:
+                raise SourceError(
+                    f"{path}: an edge list needs --type {' or '.join(EDGE_LIST_COLUMNS)}"
+                )
+            if columns:
+                cols = tuple(c.strip() for c in columns.split(","))
+            if action:
+                defaults.append(("action", action))
+            elif event_type == "share":
+                defaults.append(("action", "view"))
+        if at:
+            defaults.append(("at", at))
+        sources.append(Source(path, fmt, event_type, cols, tuple(defaults)))
+    store = _open(db, settings)
+    try:
+        report = _ingest(store, settings, sources, quarantine, as_json)
+    finally:
+        store.close()
+    if as_json:
+        _emit(True, report.to_dict())
+    else:
+        _print_report(report)
+    if strict and report.rejected:
+        sys.exit(1)
+
+
+@main.command("stats")
+@db_option
+@json_option
+def stats_command(db: str | None, as_json: bool) -> None:
+    """Counts of customers, identities, merges, edges by type, orders, engagements."""
+    settings = get_settings()
+    url = _store_url(db, settings)
+    if url.startswith("sqlite:///") and not Path(url[10:]).exists() and url[10:] != ":memory:":
+        raise StoreUnavailableError(f"no database at {url[10:]!r}")
+    store = open_store(url, settings)
+    try:
+        stats = store.stats().to_dict()
+    finally:
+        store.close()
+    if as_json:
+        _emit(True, stats)
+    else:
+        _print_stats(stats)
+
+
+@main.command("customer")
+@click.argument("reference")
+@db_option
+@json_option
+def customer_command(reference: str, db: str | None, as_json: bool) -> None:
+    """Show one customer by id, merged id or identity key (e.g. wechat_openid:o1)."""
+    settings = get_settings()
+    store = _open(db, settings)
+    try:
+        record = asdict(store.customer(reference))
+    finally:
+        store.close()
+    if as_json:
+        _emit(True, record)
+    else:
+        table = Table(title=f"customer {record['id']}", show_header=False, title_justify="left")
+        for key, value in record.items():
+            table.add_row(
+                key, json.dumps(value, default=str) if not isinstance(value, str) else value
+            )
+        out_console.print(table)
+
+
+@main.command("merges")
+@db_option
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@json_option
+def merges_command(db: str | None, limit: int, as_json: bool) -> None:
+    """The identity merge log: who was merged into whom, why and when."""
+    settings = get_settings()
+    store = _open(db, settings)
+    try:
+        rows = [asdict(m) for m in store.merges(limit)]
+    finally:
+        store.close()
+    if as_json:
+        _emit(True, {"data": rows, "count": len(rows)})
+        return
+    table = Table("survivor", "merged", "reason", "at", title="merges", title_justify="left")
+    for m in rows:
+        table.add_row(m["survivor_id"], m["merged_id"], m["reason"], m["at"])
+    out_console.print(table)
+
+
+def _generate(customers: int, seed: int, out: Path, quiet: bool) -> dict[str, Any]:
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("generating: {task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=quiet,
+    )
+    with progress:
+        task = progress.add_task("start", total=None)
+        truth = generate(
+            out,
+            SyntheticConfig(customers=customers, seed=seed),
+            progress=lambda stage: progress.update(task, description=stage),
+        )
+    return {
+        "out": str(out),
+        "events_file": truth.events_file,
+        "valid_events": truth.valid_events,
+        "dirty": truth.dirty,
+        "duplicates": truth.duplicates,
+        "expected": truth.expected,
+    }
+
+
+@main.command("generate")
+@click.option("--customers", type=click.IntRange(min=10), default=20_000, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True)
+@json_option
+def generate_command(customers: int, seed: int, out: Path, as_json: bool) -> None:
+    """Write realistic synthetic social-CRM events and their ground truth to OUT."""
+    summary = _generate(customers, seed, out, as_json)
+    if as_json:
+        _emit(True, summary)
+    else:
+        out_console.print(
+            f"wrote {summary['events_file']} ({summary['valid_events']:,} valid "
+            f"events, {sum(summary['dirty'].values()):,} dirty rows, "
+            f"{summary['duplicates']:,} replays) and ground truth in {out}"
+        )
+
+
+_DEMO_MARK = "demo_database"
+
+
+@main.command("demo")
+@click.option("--customers", type=click.IntRange(min=10), default=20_000, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--db",
+    default="demo.db",
+    show_default=True,
+    metavar="PATH",
+    help="Demo database (replaced on each run; only ever a demo database).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Keep the generated files here (default: a temporary directory).",
+)
+@json_option
+def demo_command(customers: int, seed: int, db: str, out: Path | None, as_json: bool) -> None:
+    """Generate realistic data, ingest it into the embedded store, print a summary."""
+    settings = get_settings()
+    path = Path(db)
+    _replace_demo_db(path)
+    with tempfile.TemporaryDirectory(prefix="graph-engine-demo-") as tmp:
+        data_dir = out or Path(tmp)
+        summary = _generate(customers, seed, data_dir, as_json)
+        store = open_store(f"sqlite:///{path}", settings)
+        try:
+            _mark_demo(store)
+            source = Source(Path(summary["events_file"]), "jsonl")
+            quarantine = path.parent / "quarantine" / f"demo-{_stamp()}.jsonl"
+            report = _ingest(store, settings, [source], quarantine, as_json)
+            stats = store.stats().to_dict()
+            top = _top_followed(store)
+        finally:
+            store.close()
+    payload = {
+        "generated": summary,
+        "ingest": report.to_dict(),
+        "stats": stats,
+        "db": str(path),
+        "top_followed": top,
+    }
+    if as_json:
+        _emit(True, payload)
+        return
+    out_console.print(
+        f"[bold]graph_engine demo[/]: {customers:,} synthetic customers (seed {seed}) into {path}"
+    )
+    _print_report(report)
+    _print_stats(stats)
+    table = Table("customer", "in-graph followers", title="most followed", title_justify="left")
+    for cid, followers in top:
+        table.add_row(cid, f"{followers:,}")
+    out_console.print(table)
+    expected = summary["expected"]
+    same = {k: expected[k] == stats[k] for k in expected}
+    verdict = "matches" if all(same.values()) else "DIFFERS from"
+    out_console.print(f"store counts {verdict} the planted ground truth minus quarantined rows")
+
+
+def _replace_demo_db(path: Path) -> None:
+    if not path.exists():
+        return
+    import sqlite3
+
+    try:
+        with sqlite3.connect(path) as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (_DEMO_MARK,)).fetchone()
+    except sqlite3.DatabaseError:
+        row = None
+    if row is None:
+        _fail(f"{path} exists and is not a demo database; choose another --db")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _mark_demo(store: GraphStore) -> None:
+    from graph_engine.store.sqlite import SQLiteStore
+
+    if isinstance(store, SQLiteStore):
+        store.set_meta(_DEMO_MARK, "1")
+
+
+def _top_followed(store: GraphStore, k: int = 5) -> list[tuple[str, int]]:
+    g = store.snapshot(("FOLLOWS",))
+    indeg = g.in_degree()
+    order = indeg.argsort()[::-1][:k]
+    return [(str(g.ids[i]), int(indeg[i])) for i in order.tolist()]
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

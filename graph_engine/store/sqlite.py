@@ -1,0 +1,681 @@
+"""SQLiteStore: the embedded default store (stdlib :mod:`sqlite3`, WAL journal).
+
+Tables hold the identity-resolved graph: customers, identity keys, the merge log,
+FOLLOWS (current state, last write by event time wins, so an unfollow removes the
+edge), raw share events (SHARED_TO is their aggregate per sharer and viewer),
+REFERRED (one row per referrer, referee and campaign), orders, engagements, and the
+log of applied event ids that makes ingest idempotent. Every batch is one
+transaction, so an interrupted ingest leaves whole batches only.
+
+The schema is versioned (``PRAGMA user_version``) and migrated forward on open.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from graph_engine.errors import (
+    NotFoundError,
+    ParameterError,
+    SchemaVersionError,
+    StoreUnavailableError,
+)
+from graph_engine.identity import IdentityState, Merge
+from graph_engine.model import parse_reference
+from graph_engine.snapshot import GraphSnapshot
+from graph_engine.store.base import (
+    RELATIONSHIP_TYPES,
+    AppliedBatch,
+    CustomerRecord,
+    MergeRecord,
+    RelationshipType,
+    ResolvedBatch,
+    StoreStats,
+)
+
+__all__ = ["SCHEMA_VERSION", "SQLiteStore"]
+
+_MIGRATIONS: tuple[str, ...] = (
+    # 1: initial schema
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE customers (
+        pk INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        name TEXT, is_employee INTEGER NOT NULL DEFAULT 0, employee_of TEXT,
+        external_followers TEXT NOT NULL DEFAULT '{}', tags TEXT NOT NULL DEFAULT '[]',
+        region TEXT, profile_at TEXT,
+        revenue_total REAL NOT NULL DEFAULT 0, order_count INTEGER NOT NULL DEFAULT 0,
+        first_seen TEXT, last_active TEXT,
+        merged_into INTEGER
+    );
+    CREATE INDEX customers_merged_into ON customers(merged_into) WHERE merged_into IS NOT NULL;
+    CREATE TABLE identities (
+        key TEXT PRIMARY KEY, kind TEXT NOT NULL, customer INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX identities_customer ON identities(customer);
+    CREATE TABLE merges (
+        seq INTEGER PRIMARY KEY, survivor INTEGER NOT NULL, merged INTEGER NOT NULL,
+        survivor_id TEXT NOT NULL, merged_id TEXT NOT NULL, reason TEXT NOT NULL,
+        evidence TEXT NOT NULL, event_id TEXT NOT NULL, at TEXT NOT NULL,
+        recorded_at TEXT NOT NULL, edges_repointed INTEGER NOT NULL,
+        self_loops_dropped INTEGER NOT NULL
+    );
+    CREATE TABLE follows (
+        follower INTEGER NOT NULL, followee INTEGER NOT NULL,
+        active INTEGER NOT NULL, at TEXT NOT NULL, since TEXT, channel TEXT,
+        PRIMARY KEY (follower, followee)
+    ) WITHOUT ROWID;
+    CREATE INDEX follows_followee ON follows(followee);
+    CREATE TABLE share_events (
+        event_id TEXT PRIMARY KEY, sharer INTEGER NOT NULL, viewer INTEGER NOT NULL,
+        content_id TEXT NOT NULL, action TEXT NOT NULL, at TEXT NOT NULL,
+        channel TEXT, campaign_id TEXT
+    );
+    CREATE INDEX share_events_pair ON share_events(sharer, viewer);
+    CREATE INDEX share_events_viewer ON share_events(viewer);
+    CREATE TABLE referrals (
+        referrer INTEGER NOT NULL, referee INTEGER NOT NULL, campaign_id TEXT NOT NULL,
+        event_id TEXT NOT NULL, converted INTEGER NOT NULL, order_id TEXT, reward REAL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (referrer, referee, campaign_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX referrals_referee ON referrals(referee);
+    CREATE TABLE orders (
+        order_id TEXT PRIMARY KEY, event_id TEXT NOT NULL, customer INTEGER NOT NULL,
+        amount REAL NOT NULL, currency TEXT NOT NULL, campaign_id TEXT, at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX orders_customer ON orders(customer);
+    CREATE TABLE engagements (
+        event_id TEXT PRIMARY KEY, customer INTEGER NOT NULL, kind TEXT NOT NULL,
+        content_id TEXT, at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX engagements_customer ON engagements(customer);
+    CREATE TABLE event_log (
+        event_id TEXT PRIMARY KEY, type TEXT NOT NULL, at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE ingest_runs (
+        seq INTEGER PRIMARY KEY, finished_at TEXT NOT NULL, report TEXT NOT NULL
+    );
+    """,
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+_REL_CODE: dict[str, int] = {name: code for code, name in enumerate(RELATIONSHIP_TYPES)}
+
+_UPSERT_FOLLOW = """
+INSERT INTO follows (follower, followee, active, at, since, channel)
+VALUES (?1, ?2, ?3, ?4, CASE WHEN ?3 THEN ?4 END, ?5)
+ON CONFLICT (follower, followee) DO UPDATE SET
+    since = CASE WHEN excluded.active AND NOT follows.active THEN excluded.at
+                 WHEN excluded.active THEN follows.since END,
+    active = excluded.active,
+    at = excluded.at,
+    channel = coalesce(excluded.channel, follows.channel)
+WHERE excluded.at >= follows.at
+"""
+_UPSERT_REFERRAL = """
+INSERT INTO referrals (referrer, referee, campaign_id, event_id, converted, order_id, reward, at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (referrer, referee, campaign_id) DO UPDATE SET
+    converted = max(referrals.converted, excluded.converted),
+    order_id = coalesce(referrals.order_id, excluded.order_id),
+    reward = CASE WHEN referrals.reward IS NULL AND excluded.reward IS NULL THEN NULL
+                  ELSE coalesce(referrals.reward, 0) + coalesce(excluded.reward, 0) END,
+    at = min(referrals.at, excluded.at),
+    event_id = CASE WHEN excluded.at < referrals.at THEN excluded.event_id
+                    ELSE referrals.event_id END
+"""
+_REVENUE = """
+UPDATE customers SET
+    revenue_total = coalesce((SELECT sum(amount) FROM orders WHERE customer = customers.pk), 0),
+    order_count = (SELECT count(*) FROM orders WHERE customer = customers.pk)
+WHERE pk = ?
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+class SQLiteStore:
+    """The embedded store.
+
+    Parameters
+    ----------
+    url : str
+        ``sqlite:///relative/or/absolute.db`` or ``sqlite:///:memory:``.
+    identity_salt : str, optional
+        Salt for phone / e-mail hashes. If not given, a database keeps the random salt
+        it made at creation. A database created with one salt refuses another.
+
+    Raises
+    ------
+    StoreUnavailableError
+        The URL is not a SQLite URL, or the file cannot be opened or is no database.
+    SchemaVersionError
+        The database was written by a newer graph_engine.
+
+    Examples
+    --------
+    >>> store = SQLiteStore("sqlite:///:memory:")
+    >>> store.stats().customers
+    0
+    """
+
+    def __init__(self, url: str, *, identity_salt: str | None = None) -> None:
+        if not url.startswith("sqlite:///"):
+            raise StoreUnavailableError(
+                f"store URL {url!r} is not a SQLite URL (expected sqlite:///path.db)"
+            )
+        self.url = url
+        path = url[len("sqlite:///") :]
+        self.path = None if path == ":memory:" else Path(path)
+        if self.path is not None:
+            if self.path.is_dir():
+                raise StoreUnavailableError(f"database path {path!r} is a directory")
+            if not self.path.parent.exists():
+                raise StoreUnavailableError(
+                    f"cannot open database {path!r}: directory {str(self.path.parent)!r} "
+                    "does not exist"
+                )
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA cache_size=-262144")
+            self._db.execute("PRAGMA temp_store=MEMORY")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            self._migrate()
+            self._salt = self._init_salt(identity_salt)
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailableError(f"cannot open database {path!r}: {exc}") from None
+
+    # -- lifecycle -----------------------------------------------------------------
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"database schema version {version} is newer than this graph_engine "
+                f"knows ({SCHEMA_VERSION}); upgrade graph_engine"
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self._transaction() as db:
+                for statement in _MIGRATIONS[target - 1].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {int(target)}")
+
+    def _init_salt(self, given: str | None) -> str:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'identity_salt'").fetchone()
+        if row is not None:
+            if given is not None and given != row[0]:
+                raise StoreUnavailableError(
+                    "this database was created with a different identity salt; hashed "
+                    "phone numbers and e-mails would no longer match"
+                )
+            return str(row[0])
+        salt = given if given is not None else secrets.token_hex(16)
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO meta VALUES ('identity_salt', ?), ('created_at', ?)", (salt, _now())
+            )
+        return salt
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a database-level note (e.g. that this is a demo database)."""
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- ingest side ---------------------------------------------------------------
+    def identity_salt(self) -> str:
+        """The salt this database hashes phone numbers and e-mails with."""
+        return self._salt
+
+    def identity_state(self) -> IdentityState:
+        """Identity keys, customer ids and merges, for the resolver to resume from."""
+        db = self._db
+        keys = dict(db.execute("SELECT key, customer FROM identities"))
+        ids: dict[str, int] = {}
+        parents: dict[int, int] = {}
+        for pk, cid, merged_into in db.execute("SELECT pk, id, merged_into FROM customers"):
+            ids[cid] = pk
+            if merged_into is not None:
+                parents[pk] = merged_into
+        next_pk = (db.execute("SELECT max(pk) FROM customers").fetchone()[0] or 0) + 1
+        return IdentityState(keys=keys, ids=ids, parents=parents, next_pk=next_pk)
+
+    def known_event_ids(self, event_ids: Sequence[str]) -> set[str]:
+        """Those of ``event_ids`` already in the event log."""
+        found: set[str] = set()
+        ids = list(event_ids)
+        for i in range(0, len(ids), 30_000):
+            chunk = ids[i : i + 30_000]
+            found.update(
+                r[0]
+                for r in self._db.execute(
+                    "SELECT event_id FROM event_log WHERE event_id IN "
+                    "(SELECT value FROM json_each(?))",
+                    (json.dumps(chunk),),
+                )
+            )
+        return found
+
+    def apply(self, batch: ResolvedBatch) -> AppliedBatch:
+        """Apply a resolved batch in one transaction."""
+        loops = 0
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO customers (pk, id) VALUES (?, ?)",
+                ((c.pk, c.id) for c in batch.new_customers),
+            )
+            db.executemany(
+                "INSERT INTO identities (key, kind, customer) VALUES (?, ?, ?)",
+                ((key, key.partition(":")[0], pk) for key, pk in batch.new_keys),
+            )
+            db.executemany(
+                "INSERT INTO event_log (event_id, type, at) VALUES (?, ?, ?)", batch.event_log
+            )
+            self._apply_profiles(db, batch)
+            db.executemany(
+                _UPSERT_FOLLOW,
+                ((f.follower, f.followee, f.active, f.at, f.channel) for f in batch.follows),
+            )
+            db.executemany("INSERT INTO share_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch.shares)
+            db.executemany(
+                _UPSERT_REFERRAL,
+                ((r[1], r[2], r[3] or "", r[0], r[4], r[5], r[6], r[7]) for r in batch.referrals),
+            )
+            duplicate_orders = self._apply_orders(db, batch)
+            db.executemany("INSERT INTO engagements VALUES (?, ?, ?, ?, ?)", batch.engagements)
+            db.executemany(
+                "UPDATE customers SET first_seen = min(coalesce(first_seen, ?1), ?1), "
+                "last_active = max(coalesce(last_active, ?2), ?2) WHERE pk = ?3",
+                ((first, last, pk) for pk, (first, last) in batch.activity.items()),
+            )
+            for merge, event_id, at in batch.merges:
+                loops += self._merge(db, merge, event_id, at)
+        return AppliedBatch(duplicate_orders=duplicate_orders, self_loops_dropped=loops)
+
+    def _apply_profiles(self, db: sqlite3.Connection, batch: ResolvedBatch) -> None:
+        for p in batch.profiles:
+            db.execute(
+                """UPDATE customers SET
+                    name = coalesce(?, name), is_employee = coalesce(?, is_employee),
+                    employee_of = coalesce(?, employee_of),
+                    external_followers = coalesce(?, external_followers),
+                    tags = coalesce(?, tags), region = coalesce(?, region), profile_at = ?
+                WHERE pk = ? AND (profile_at IS NULL OR profile_at <= ?)""",
+                (
+                    p.name,
+                    p.is_employee,
+                    p.employee_of,
+                    None
+                    if p.external_followers is None
+                    else json.dumps(p.external_followers, sort_keys=True),
+                    None if p.tags is None else json.dumps(sorted(set(p.tags))),
+                    p.region,
+                    p.at,
+                    p.customer,
+                    p.at,
+                ),
+            )
+
+    def _apply_orders(self, db: sqlite3.Connection, batch: ResolvedBatch) -> tuple[str, ...]:
+        if not batch.orders:
+            return ()
+        wanted = [o[0] for o in batch.orders]
+        existing = {
+            r[0]
+            for r in db.execute(
+                "SELECT order_id FROM orders WHERE order_id IN (SELECT value FROM json_each(?))",
+                (json.dumps(wanted),),
+            )
+        }
+        fresh, duplicates, seen = [], [], set(existing)
+        for order in batch.orders:
+            if order[0] in seen:
+                duplicates.append(order[1])
+            else:
+                seen.add(order[0])
+                fresh.append(order)
+        db.executemany("INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?)", fresh)
+        db.executemany(_REVENUE, ((pk,) for pk in sorted({o[2] for o in fresh})))
+        return tuple(duplicates)
+
+    def _merge(self, db: sqlite3.Connection, merge: Merge, event_id: str, at: str) -> int:
+        """Fold customer ``merged`` into ``survivor``; return self-loops dropped."""
+        s, m = merge.survivor, merge.merged
+        moved = loops = 0
+        rows = db.execute(
+            "SELECT follower, followee, active, at, channel FROM follows "
+            "WHERE follower = ?1 OR followee = ?1",
+            (m,),
+        ).fetchall()
+        db.execute("DELETE FROM follows WHERE follower = ?1 OR followee = ?1", (m,))
+        for follower, followee, active, f_at, channel in rows:
+            follower, followee = (
+                (s if follower == m else follower),
+                (s if followee == m else followee),
+            )
+            if follower == followee:
+                loops += 1
+                continue
+            moved += 1
+            db.execute(_UPSERT_FOLLOW, (follower, followee, active, f_at, channel))
+        for column in ("sharer", "viewer"):
+            moved += db.execute(
+                f"UPDATE share_events SET {column} = ? WHERE {column} = ?", (s, m)
+            ).rowcount
+        loops += db.execute(
+            "DELETE FROM share_events WHERE sharer = ?1 AND viewer = ?1", (s,)
+        ).rowcount
+        rows = db.execute(
+            "SELECT referrer, referee, campaign_id, event_id, converted, order_id, reward, at "
+            "FROM referrals WHERE referrer = ?1 OR referee = ?1",
+            (m,),
+        ).fetchall()
+        db.execute("DELETE FROM referrals WHERE referrer = ?1 OR referee = ?1", (m,))
+        for referrer, referee, *rest in rows:
+            referrer, referee = (s if referrer == m else referrer), (s if referee == m else referee)
+            if referrer == referee:
+                loops += 1
+                continue
+            moved += 1
+            db.execute(_UPSERT_REFERRAL, (referrer, referee, *rest))
+        for table in ("orders", "engagements", "identities"):
+            db.execute(f"UPDATE {table} SET customer = ? WHERE customer = ?", (s, m))
+        self._merge_profile(db, s, m)
+        db.execute(_REVENUE, (s,))
+        db.execute(
+            "INSERT INTO merges (survivor, merged, survivor_id, merged_id, reason, evidence, "
+            "event_id, at, recorded_at, edges_repointed, self_loops_dropped) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                s,
+                m,
+                merge.survivor_id,
+                merge.merged_id,
+                merge.reason,
+                json.dumps(list(merge.evidence)),
+                event_id,
+                at,
+                _now(),
+                moved,
+                loops,
+            ),
+        )
+        return loops
+
+    def _merge_profile(self, db: sqlite3.Connection, s: int, m: int) -> None:
+        cols = (
+            "name, is_employee, employee_of, external_followers, tags, region, profile_at, "
+            "first_seen, last_active"
+        )
+        keep = db.execute(f"SELECT {cols} FROM customers WHERE pk = ?", (s,)).fetchone()
+        gone = db.execute(f"SELECT {cols} FROM customers WHERE pk = ?", (m,)).fetchone()
+        followers = json.loads(keep[3])
+        for platform, count in json.loads(gone[3]).items():
+            followers[platform] = max(count, followers.get(platform, 0))
+        tags = sorted(set(json.loads(keep[4])) | set(json.loads(gone[4])))
+        seen = [t for t in (keep[7], gone[7]) if t is not None]
+        last = [t for t in (keep[8], gone[8]) if t is not None]
+        db.execute(
+            """UPDATE customers SET name = ?, is_employee = ?, employee_of = ?,
+               external_followers = ?, tags = ?, region = ?, profile_at = ?,
+               first_seen = ?, last_active = ? WHERE pk = ?""",
+            (
+                keep[0] if keep[0] is not None else gone[0],
+                max(keep[1], gone[1]),
+                keep[2] if keep[2] is not None else gone[2],
+                json.dumps(followers, sort_keys=True),
+                json.dumps(tags),
+                keep[5] if keep[5] is not None else gone[5],
+                max((t for t in (keep[6], gone[6]) if t is not None), default=None),
+                min(seen, default=None),
+                max(last, default=None),
+                s,
+            ),
+        )
+        db.execute("UPDATE customers SET merged_into = ? WHERE pk = ?", (s, m))
+        db.execute("UPDATE customers SET merged_into = ? WHERE merged_into = ?", (s, m))
+
+    def record_ingest(self, report: dict[str, Any]) -> None:
+        """Keep an ingest run's report."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO ingest_runs (finished_at, report) VALUES (?, ?)",
+                (_now(), json.dumps(report, default=str)),
+            )
+
+    # -- read side -----------------------------------------------------------------
+    def stats(self) -> StoreStats:
+        """Counts of customers, identities, merges, edges by type, orders, engagements."""
+        one = self._scalar
+        return StoreStats(
+            customers=one("SELECT count(*) FROM customers WHERE merged_into IS NULL"),
+            identities=one("SELECT count(*) FROM identities"),
+            merges=one("SELECT count(*) FROM merges"),
+            edges={
+                "FOLLOWS": one("SELECT count(*) FROM follows WHERE active"),
+                "SHARED_TO": one(
+                    "SELECT count(*) FROM (SELECT DISTINCT sharer, viewer FROM share_events)"
+                ),
+                "REFERRED": one("SELECT count(*) FROM referrals"),
+            },
+            orders=one("SELECT count(*) FROM orders"),
+            engagements=one("SELECT count(*) FROM engagements"),
+            events=one("SELECT count(*) FROM event_log"),
+        )
+
+    def _scalar(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return int(self._db.execute(sql, params).fetchone()[0])
+
+    def _pk_of(self, reference: str) -> int:
+        db = self._db
+        row = db.execute(
+            "SELECT pk, merged_into FROM customers WHERE id = ?", (reference,)
+        ).fetchone()
+        if row is None:
+            try:
+                key = parse_reference(reference, self._salt)
+            except ValueError as exc:
+                raise NotFoundError(f"customer {reference!r}: {exc}") from None
+            hit = db.execute("SELECT customer FROM identities WHERE key = ?", (key,)).fetchone()
+            if hit is None:
+                raise NotFoundError(f"no customer with id or identity {reference!r}")
+            return int(hit[0])
+        return int(row[1] if row[1] is not None else row[0])
+
+    def customer(self, reference: str) -> CustomerRecord:
+        """One customer by canonical id, an id merged into it, or any identity key.
+
+        Raises
+        ------
+        NotFoundError
+            Nobody is known by ``reference``.
+        """
+        pk = self._pk_of(reference)
+        db = self._db
+        row = db.execute(
+            "SELECT id, name, is_employee, employee_of, external_followers, tags, region, "
+            "revenue_total, order_count, first_seen, last_active FROM customers WHERE pk = ?",
+            (pk,),
+        ).fetchone()
+        keys = tuple(
+            r[0]
+            for r in db.execute("SELECT key FROM identities WHERE customer = ? ORDER BY key", (pk,))
+        )
+        merged = tuple(
+            r[0]
+            for r in db.execute("SELECT id FROM customers WHERE merged_into = ? ORDER BY pk", (pk,))
+        )
+        return CustomerRecord(
+            id=row[0],
+            name=row[1],
+            is_employee=bool(row[2]),
+            employee_of=row[3],
+            external_followers=json.loads(row[4]),
+            tags=tuple(json.loads(row[5])),
+            region=row[6],
+            revenue_total=row[7],
+            order_count=row[8],
+            first_seen=row[9],
+            last_active=row[10],
+            identities=keys,
+            merged_ids=merged,
+            follows=self._scalar(
+                "SELECT count(*) FROM follows WHERE follower = ? AND active", (pk,)
+            ),
+            followers=self._scalar(
+                "SELECT count(*) FROM follows WHERE followee = ? AND active", (pk,)
+            ),
+        )
+
+    def merges(self, limit: int | None = None) -> list[MergeRecord]:
+        """The merge log, oldest first."""
+        rows = self._db.execute(
+            "SELECT survivor_id, merged_id, reason, evidence, event_id, at, recorded_at, "
+            "edges_repointed, self_loops_dropped FROM merges ORDER BY seq LIMIT ?",
+            (-1 if limit is None else limit,),
+        )
+        return [
+            MergeRecord(
+                survivor_id=r[0],
+                merged_id=r[1],
+                reason=r[2],
+                evidence=tuple(json.loads(r[3])),
+                event_id=r[4],
+                at=r[5],
+                recorded_at=datetime.fromisoformat(r[6]),
+                edges_repointed=r[7],
+                self_loops_dropped=r[8],
+            )
+            for r in rows
+        ]
+
+    def snapshot(
+        self,
+        relationships: Iterable[RelationshipType] = ("FOLLOWS",),
+        *,
+        influence: bool = False,
+    ) -> GraphSnapshot:
+        """Read the customer graph into a :class:`GraphSnapshot`.
+
+        Parameters
+        ----------
+        relationships : iterable of {"FOLLOWS", "SHARED_TO", "REFERRED"}
+            Relationship types to include; parallel edges of different types are kept.
+        influence : bool
+            If True, orient every edge the way influence flows: FOLLOWS reversed
+            (followee -> follower), SHARED_TO and REFERRED as stored.
+
+        Returns
+        -------
+        GraphSnapshot
+            Nodes are all current customers (ids are canonical customer ids). Edge
+            properties: ``relationship`` (0 FOLLOWS, 1 SHARED_TO, 2 REFERRED) and, from
+            SHARED_TO, ``shares`` (distinct content), ``views``, ``clicks``,
+            ``conversions`` (zero on other types); from REFERRED ``converted``.
+        """
+        rels = list(dict.fromkeys(relationships))
+        for rel in rels:
+            if rel not in _REL_CODE:
+                raise ParameterError(
+                    f"relationships: unknown type {rel!r} (known: {', '.join(RELATIONSHIP_TYPES)})"
+                )
+        db = self._db
+        pks = np.fromiter(
+            (
+                r[0]
+                for r in db.execute(
+                    "SELECT pk FROM customers WHERE merged_into IS NULL ORDER BY pk"
+                )
+            ),
+            dtype=np.int64,
+        )
+        ids = [
+            r[0]
+            for r in db.execute("SELECT id FROM customers WHERE merged_into IS NULL ORDER BY pk")
+        ]
+        position = np.full(int(pks[-1]) + 1 if pks.size else 1, -1, dtype=np.int64)
+        position[pks] = np.arange(pks.size, dtype=np.int64)
+        parts: list[tuple[str, np.ndarray]] = []
+        for rel in rels:
+            sql, width = {
+                "FOLLOWS": ("SELECT follower, followee FROM follows WHERE active", 2),
+                "SHARED_TO": (
+                    "SELECT sharer, viewer, count(DISTINCT content_id), "
+                    "sum(action = 'view'), sum(action = 'click'), sum(action = 'convert') "
+                    "FROM share_events GROUP BY sharer, viewer",
+                    6,
+                ),
+                "REFERRED": (
+                    "SELECT referrer, referee, max(converted) FROM referrals "
+                    "GROUP BY referrer, referee, campaign_id",
+                    3,
+                ),
+            }[rel]
+            flat = np.fromiter(chain.from_iterable(db.execute(sql)), dtype=np.int64)
+            parts.append((rel, flat.reshape(-1, width)))
+        return _assemble(parts, position, ids, influence)
+
+
+def _assemble(
+    parts: list[tuple[str, np.ndarray]], position: np.ndarray, ids: list[str], influence: bool
+) -> GraphSnapshot:
+    srcs, dsts = [], []
+    props: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("relationship", "shares", "views", "clicks", "conversions", "converted")
+    }
+    for rel, rows in parts:
+        s, d = position[rows[:, 0]], position[rows[:, 1]]
+        if influence and rel == "FOLLOWS":
+            s, d = d, s
+        srcs.append(s)
+        dsts.append(d)
+        count = rows.shape[0]
+        props["relationship"].append(np.full(count, _REL_CODE[rel], dtype=np.int8))
+        for j, name in enumerate(("shares", "views", "clicks", "conversions"), start=2):
+            props[name].append(rows[:, j] if rel == "SHARED_TO" else np.zeros(count, np.int64))
+        props["converted"].append(
+            rows[:, 2].astype(bool) if rel == "REFERRED" else np.zeros(count, bool)
+        )
+    empty = np.zeros(0, dtype=np.int64)
+    return GraphSnapshot.from_index_edges(
+        np.concatenate(srcs) if srcs else empty,
+        np.concatenate(dsts) if dsts else empty,
+        ids,
+        edge_properties={
+            k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in props.items()
+        },
+    )
