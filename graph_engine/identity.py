@@ -235,7 +235,9 @@ class IdentityResolver:
                 details={"field": "identities", "value": list(keys)},
             )
         if not persons:
-            persons = [self._create(keys[0])]
+            # a CRM id, when the link has one, becomes the new person's canonical id
+            first = next((k for k in keys if identity_kind(k) == "external"), keys[0])
+            persons = [self._create(first)]
         survivor = persons[0]
         merges = []
         for other in persons[1:]:

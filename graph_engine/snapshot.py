@@ -250,7 +250,12 @@ class GraphSnapshot:
 
     # -- projections -------------------------------------------------------------
     def reverse(self) -> GraphSnapshot:
-        """The same graph with every edge reversed (GDS ``REVERSE`` orientation)."""
+        """The same graph with every edge reversed (GDS ``REVERSE`` orientation).
+
+        An undirected snapshot is its own reverse.
+        """
+        if not self.directed:
+            return self
         return GraphSnapshot.from_index_edges(
             self.indices,
             self.sources(),

@@ -283,7 +283,8 @@ class Ingestor:
         self._sent_activity.update(batch.activity)
         self._counts["accepted"] += len(batch.event_log) - len(applied.duplicate_orders)
         self._counts["duplicates"] += len(applied.duplicate_orders)
-        self._by_type["order"] -= len(applied.duplicate_orders)
+        if applied.duplicate_orders:
+            self._by_type["order"] -= len(applied.duplicate_orders)
         self._counts["merges"] += len(batch.merges)
         self._counts["self_loops"] += applied.self_loops_dropped
 

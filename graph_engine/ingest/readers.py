@@ -82,7 +82,8 @@ class Source:
         Edge lists: what each whitespace-separated column is, e.g.
         ``("viewer", "sharer", "count")``; ``count`` repeats the row.
     defaults : dict
-        Fields added to every row that lacks them (edge lists: ``at``, ``action``).
+        Fields added to every row that lacks them (edge lists: ``at``, ``action``;
+        a share edge list without a content column gets the file name as ``content_id``).
     """
 
     path: Path
@@ -155,10 +156,9 @@ def derive_event_id(fields: dict[str, Any], occurrence: int | None = None) -> st
 
 
 def _open_binary(path: Path) -> IO[bytes]:
-    raw = path.open("rb")
     if path.suffix.lower() == ".gz":
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-    return raw
+        return gzip.GzipFile(filename=path, mode="rb")  # type: ignore[return-value]
+    return path.open("rb")
 
 
 class _Counter:
@@ -217,7 +217,9 @@ def _jsonl(source: Source, limit: int, progress: Callable[[int], None] | None) -
             if number % 4096 == 0:
                 counter.tick()
             if len(data) > limit:
-                yield _oversize(name, number, len(data), limit, data.decode("utf-8", "replace"))
+                yield _oversize(
+                    name, number, len(data), limit, data.decode("utf-8", "replace").rstrip("\r\n")
+                )
                 continue
             try:
                 text = data.decode("utf-8")
@@ -392,6 +394,9 @@ def _edgelist(
         )
     columns = source.columns or EDGE_LIST_COLUMNS[source.event_type]
     defaults = dict(source.defaults)
+    if source.event_type == "share" and "content_id" not in columns:
+        # an edge list says who shared to whom, not what: the file stands for the content
+        defaults.setdefault("content_id", source.path.name)
     if "at" not in defaults:
         mtime = datetime.fromtimestamp(source.path.stat().st_mtime, tz=UTC)
         defaults["at"] = mtime.isoformat(timespec="seconds")
@@ -401,7 +406,9 @@ def _edgelist(
             if number % 8192 == 0:
                 counter.tick()
             if len(data) > limit:
-                yield _oversize(name, number, len(data), limit, data.decode("utf-8", "replace"))
+                yield _oversize(
+                    name, number, len(data), limit, data.decode("utf-8", "replace").rstrip("\r\n")
+                )
                 continue
             text = data.decode("utf-8", "replace").strip()
             if not text or text[0] in "#%":

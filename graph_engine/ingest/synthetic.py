@@ -510,10 +510,10 @@ class _Generator:
         refs = self.key_for(np.array([r[1] for r in rows]), self.order_key)
         refd = self.key_for(np.array([r[2] for r in rows]), self.follow_key)
         lines = []
-        for e, t, a, b, r in zip(ev, _ts(times), refs, refd, rows, strict=True):
+        for e, stamp, a, b, r in zip(ev, _ts(times), refs, refd, rows, strict=True):
             order = f',"order_id":"{r[5]}"' if r[5] else ""
             lines.append(
-                f'{{"type":"referral","event_id":"{e}","at":"{t}","referrer":"{a}",'
+                f'{{"type":"referral","event_id":"{e}","at":"{stamp}","referrer":"{a}",'
                 f'"referee":"{b}","campaign_id":"{r[3]}","converted":{str(r[4]).lower()}'
                 f'{order},"reward":{r[6]}}}'
             )

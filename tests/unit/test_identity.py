@@ -1,0 +1,94 @@
+"""Union-find and the identity merge rules."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graph_engine.errors import IdentityConflictError
+from graph_engine.identity import IdentityResolver, IdentityState, UnionFind
+
+TRUSTED = ["wechat_unionid", "phone", "external"]
+EXCLUSIVE = ["wechat_unionid"]
+
+
+def resolver() -> IdentityResolver:
+    return IdentityResolver(IdentityState(), TRUSTED, EXCLUSIVE)
+
+
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), max_size=60))
+def test_union_find_matches_naive_components(pairs: list[tuple[int, int]]) -> None:
+    uf = UnionFind()
+    comp = {i: {i} for i in range(31)}
+    for a, b in pairs:
+        uf.union(a, b)
+        merged = comp[a] | comp[b]
+        for x in merged:
+            comp[x] = merged
+    for i in range(31):
+        assert uf.find(i) == min(comp[i])  # the oldest (smallest) survives
+
+
+def test_two_openids_merge_through_a_unionid() -> None:
+    r = resolver()
+    a, b = r.resolve("wechat_openid:o1"), r.resolve("wechat_openid:o2")
+    assert a != b
+    assert r.link(["wechat_openid:o1", "wechat_unionid:u"], "l1").merges == ()
+    out = r.link(["wechat_openid:o2", "wechat_unionid:u"], "l2")
+    assert [(m.survivor, m.merged) for m in out.merges] == [(a, b)]
+    assert "wechat_unionid:u" in out.merges[0].reason and "l2" in out.merges[0].reason
+    assert r.resolve("wechat_openid:o2") == a
+
+
+def test_openids_alone_never_merge() -> None:
+    r = resolver()
+    r.resolve("wechat_openid:o1")
+    r.resolve("wechat_openid:o2")
+    with pytest.raises(IdentityConflictError, match="none of its keys is of a kind trusted"):
+        r.link(["wechat_openid:o1", "wechat_openid:o2"], "l1")
+
+
+def test_openid_never_merges_people_with_different_unionids() -> None:
+    r = IdentityResolver(IdentityState(), ["wechat_openid", *TRUSTED], EXCLUSIVE)
+    r.link(["wechat_openid:o1", "wechat_unionid:u1"], "l1")
+    r.link(["wechat_openid:o2", "wechat_unionid:u2"], "l2")
+    with pytest.raises(IdentityConflictError, match="2 different wechat_unionid keys"):
+        r.link(["wechat_openid:o1", "wechat_openid:o2"], "l3")
+    with pytest.raises(IdentityConflictError, match="different people"):
+        r.link(["phone:h" + "0" * 32, "wechat_unionid:u1", "wechat_unionid:u2"], "l4")
+    assert r.lookup("wechat_openid:o1") != r.lookup("wechat_openid:o2")
+
+
+def test_a_refused_link_changes_nothing() -> None:
+    r = resolver()
+    r.resolve("wechat_openid:o1")
+    r.resolve("wechat_openid:o2")
+    r.drain()
+    with pytest.raises(IdentityConflictError):
+        r.link(["wechat_openid:o1", "wechat_openid:o2", "wechat_openid:o9"], "l")
+    assert r.lookup("wechat_openid:o9") is None
+    assert r.drain() == ([], [])
+
+
+def test_canonical_ids_and_aliases_resolve() -> None:
+    r = resolver()
+    pk = r.resolve("external:crm-7")
+    assert r.customer_id(pk) == "crm-7"
+    other = r.resolve("wechat_openid:o1")
+    assert r.customer_id(other).startswith("cus_")
+    r.link(["wechat_openid:o1", "external:crm-7"], "l")
+    assert r.lookup(f"external:{r.customer_id(other)}") == pk
+
+
+def test_state_round_trip_resumes_the_same_decisions() -> None:
+    r = resolver()
+    r.resolve("wechat_openid:o1")
+    r.resolve("wechat_openid:o2")
+    r.link(["wechat_openid:o1", "wechat_unionid:u"], "l1")
+    r.link(["wechat_openid:o2", "wechat_unionid:u"], "l2")
+    state = IdentityState(keys=dict(r._keys), ids=dict(r._ids), parents={2: 1}, next_pk=3)
+    again = IdentityResolver(state, TRUSTED, EXCLUSIVE)
+    assert again.lookup("wechat_openid:o2") == 1
+    with pytest.raises(IdentityConflictError):
+        again.link(["wechat_unionid:u", "wechat_unionid:v"], "l3")
