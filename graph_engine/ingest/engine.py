@@ -34,7 +34,12 @@ from graph_engine.model import (
     ShareEvent,
     parse_event,
 )
-from graph_engine.store.base import FollowRow, GraphStore, ProfileRow, ResolvedBatch
+from graph_engine.store.base import (
+    FollowRow,
+    GraphStore,
+    ProfileRow,
+    ResolvedBatch,
+)
 
 __all__ = ["IngestReport", "Ingestor", "default_quarantine_path"]
 
@@ -100,12 +105,6 @@ def default_quarantine_path(store_url: str, settings: Settings) -> Path:
         base = parent / "quarantine"
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     return base / f"ingest-{stamp}.jsonl"
-
-
-@dataclass
-class _Pending:
-    event: Event
-    raw: RawRow
 
 
 class Ingestor:
@@ -197,16 +196,34 @@ class Ingestor:
 
     # -- the loop --------------------------------------------------------------------
     def _consume(self, rows: Iterator[RawRow]) -> None:
-        pending: list[_Pending] = []
+        pending: list[tuple[Event, RawRow]] = []
         size = self.settings.ingest_batch_size
         for row in rows:
             for event in self._validate(row):
-                pending.append(_Pending(event, row))
+                pending.append((event, row))
             if len(pending) >= size:
                 self._flush(pending)
                 pending = []
         if pending:
             self._flush(pending)
+
+    def _apply(self, batch: ResolvedBatch) -> None:
+        """Apply a batch atomically and account for it."""
+        try:
+            applied = self.store.apply(batch)
+        except BaseException:
+            self._resolver = self._load_resolver()  # memory ran ahead of the store
+            raise
+        self.quarantine.flush()
+        self._sent_activity.update(batch.activity)
+        for kind, count in Counter(t for _, t, _ in batch.event_log).items():
+            self._by_type[kind] += count
+        self._counts["accepted"] += len(batch.event_log) - len(applied.duplicate_orders)
+        self._counts["duplicates"] += len(applied.duplicate_orders)
+        if applied.duplicate_orders:
+            self._by_type["order"] -= len(applied.duplicate_orders)
+        self._counts["merges"] += len(batch.merges)
+        self._counts["self_loops"] += applied.self_loops_dropped
 
     def _validate(self, row: RawRow) -> list[Event]:
         if row.error is not None or row.fields is None:
@@ -240,10 +257,7 @@ class Ingestor:
             current = fields
             if not fields.get("event_id"):
                 current = dict(fields)
-                current["event_id"] = derive_event_id(
-                    {k: v for k, v in fields.items() if k != "event_id"},
-                    occurrence if repeat > 1 else None,
-                )
+                current["event_id"] = derive_event_id(fields, occurrence if repeat > 1 else None)
             try:
                 events.append(
                     parse_event(current, salt=self._salt, source=row.source, line=row.line)
@@ -253,40 +267,28 @@ class Ingestor:
                 return []
         return events
 
-    def _flush(self, pending: list[_Pending]) -> None:
-        known = self.store.known_event_ids([p.event.event_id for p in pending])
+    def _flush(self, pending: list[tuple[Event, RawRow]]) -> None:
+        known = self.store.known_event_ids([event.event_id for event, _ in pending])
         seen: set[str] = set()
         batch = ResolvedBatch()
-        for item in pending:
-            event_id = item.event.event_id
+        resolve, log = self._resolve, batch.event_log
+        duplicates = 0
+        for event, raw in pending:
+            event_id = event.event_id
             if event_id in known or event_id in seen:
-                self._counts["duplicates"] += 1
+                duplicates += 1
                 continue
             seen.add(event_id)
             try:
-                self._resolve(item.event, batch)
+                at = resolve(event, batch)
             except EventValidationError as exc:
-                self.quarantine.add(
-                    _located(exc, item.raw), item.raw.raw or _raw(item.raw.fields), item.event.type
-                )
+                self.quarantine.add(_located(exc, raw), raw.raw or _raw(raw.fields), event.type)
                 continue
-            batch.event_log.append((event_id, item.event.type, _iso(item.event.at)))
-            self._by_type[item.event.type] += 1
+            log.append((event_id, event.type, at))
+        self._counts["duplicates"] += duplicates
         batch.new_customers, batch.new_keys = self._resolver.drain()
         batch.activity = self._widened(batch.activity)
-        try:
-            applied = self.store.apply(batch)
-        except BaseException:
-            self._resolver = self._load_resolver()  # memory ran ahead of the store
-            raise
-        self.quarantine.flush()
-        self._sent_activity.update(batch.activity)
-        self._counts["accepted"] += len(batch.event_log) - len(applied.duplicate_orders)
-        self._counts["duplicates"] += len(applied.duplicate_orders)
-        if applied.duplicate_orders:
-            self._by_type["order"] -= len(applied.duplicate_orders)
-        self._counts["merges"] += len(batch.merges)
-        self._counts["self_loops"] += applied.self_loops_dropped
+        self._apply(batch)
 
     def _widened(self, activity: dict[int, tuple[str, str]]) -> dict[int, tuple[str, str]]:
         """Drop activity updates that cannot change what this run already wrote."""
@@ -311,7 +313,8 @@ class Ingestor:
             )
         return pa, pb
 
-    def _resolve(self, event: Event, batch: ResolvedBatch) -> None:
+    def _resolve(self, event: Event, batch: ResolvedBatch) -> str:
+        """Resolve an event's references into ``batch``; return its time as stored."""
         at = _iso(event.at)
         if isinstance(event, FollowEvent):
             a, b = self._pair(
@@ -392,6 +395,7 @@ class Ingestor:
             except IdentityConflictError as exc:
                 raise EventValidationError("identities", event.identities, exc.message) from None
             batch.merges.extend((m, event.event_id, at) for m in outcome.merges)
+        return at
 
 
 def _located(exc: EventValidationError, raw: RawRow) -> EventValidationError:

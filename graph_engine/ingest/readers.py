@@ -145,12 +145,24 @@ def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
 def derive_event_id(fields: dict[str, Any], occurrence: int | None = None) -> str:
     """A deterministic event id from a row's content (for sources without one).
 
+    The id hashes every field but ``event_id`` (sorted by name), so the same row gives
+    the same id in every run and a re-ingest is recognised as duplicate.
+
     Examples
     --------
     >>> derive_event_id({"type": "follow", "follower": "a", "followee": "b"})
-    'd:b8b419ceea5e260f4b40b2c2'
+    'd:e005b211c7840b1be2a86bfe'
     """
-    body = _CANONICAL.encode(fields)
+    parts = []
+    for key in sorted(fields):
+        if key == "event_id":
+            continue
+        value = fields[key]
+        if isinstance(value, str):
+            parts.append(f"{key}\x1e{value}")
+        else:  # numbers, lists, maps: their canonical JSON
+            parts.append(f"{key}\x1f{_CANONICAL.encode(value)}")
+    body = "\x1d".join(parts)
     digest = hashlib.sha1(body.encode()).hexdigest()[:24]
     return f"d:{digest}" if occurrence is None else f"d:{digest}:{occurrence}"
 

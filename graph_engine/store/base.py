@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, NamedTuple, Protocol, runtime_checkable
 
 from graph_engine.identity import IdentityState, Merge, NewCustomer
 from graph_engine.snapshot import GraphSnapshot
@@ -32,8 +32,7 @@ RelationshipType = Literal["FOLLOWS", "SHARED_TO", "REFERRED"]
 RELATIONSHIP_TYPES: tuple[RelationshipType, ...] = ("FOLLOWS", "SHARED_TO", "REFERRED")
 
 
-@dataclass(frozen=True, slots=True)
-class FollowRow:
+class FollowRow(NamedTuple):
     """A follow (``active``) or unfollow (not ``active``) between two customers."""
 
     follower: int
@@ -43,8 +42,7 @@ class FollowRow:
     channel: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class ProfileRow:
+class ProfileRow(NamedTuple):
     """Customer profile fields from a ``customer`` event (None: not given)."""
 
     customer: int

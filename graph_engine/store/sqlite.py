@@ -179,6 +179,7 @@ class SQLiteStore:
             )
         self.url = url
         path = url[len("sqlite:///") :]
+
         self.path = None if path == ":memory:" else Path(path)
         if self.path is not None:
             if self.path.is_dir():
@@ -278,11 +279,12 @@ class SQLiteStore:
         """Those of ``event_ids`` already in the event log."""
         found: set[str] = set()
         ids = list(event_ids)
+        db = self._db
         for i in range(0, len(ids), 30_000):
             chunk = ids[i : i + 30_000]
             found.update(
                 r[0]
-                for r in self._db.execute(
+                for r in db.execute(
                     "SELECT event_id FROM event_log WHERE event_id IN "
                     "(SELECT value FROM json_each(?))",
                     (json.dumps(chunk),),
