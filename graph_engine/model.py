@@ -39,6 +39,7 @@ from graph_engine.config import IDENTITY_KINDS
 from graph_engine.errors import EventValidationError
 
 __all__ = [
+    "EDGE_ENDS",
     "EVENT_TYPES",
     "CustomerEvent",
     "EngagementEvent",
@@ -51,6 +52,7 @@ __all__ = [
     "hash_identity_value",
     "parse_event",
     "parse_reference",
+    "self_loop_error",
 ]
 
 EVENT_TYPES: tuple[str, ...] = (
@@ -299,8 +301,8 @@ Event = Annotated[
     Field(discriminator="type"),
 ]
 _EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
-#: Two-ended events: (type, first end, second end, what a loop is called).
-_ENDS = {
+#: Two-ended events: type -> (first end, second end, what a loop is called).
+EDGE_ENDS: dict[str, tuple[str, str, str]] = {
     "follow": ("follower", "followee", "self-follow"),
     "share": ("sharer", "viewer", "self-share"),
     "referral": ("referrer", "referee", "self-referral"),
@@ -359,16 +361,24 @@ def parse_event(
         event = _EVENT_ADAPTER.validate_python(row, context={"salt": salt})
     except PydanticValidationError as exc:
         raise _to_event_error(exc, row, str(kind), source, line) from None
-    ends = _ENDS.get(event.type)
+    ends = EDGE_ENDS.get(event.type)
     if ends is not None and getattr(event, ends[0]) == getattr(event, ends[1]):
-        raise EventValidationError(
-            ends[1],
-            row.get(ends[1]),
-            f"{ends[2]}: {ends[1]} is the same identity as {ends[0]} ({getattr(event, ends[0])})",
-            source=source,
-            line=line,
-        )
+        raise self_loop_error(event.type, getattr(event, ends[0]), row.get(ends[1]), source, line)
     return event
+
+
+def self_loop_error(
+    event_type: str, key: str, value: Any, source: str | None, line: int | None
+) -> EventValidationError:
+    """The rejection of a two-ended event whose two ends are the same identity ``key``."""
+    first, second, what = EDGE_ENDS[event_type]
+    return EventValidationError(
+        second,
+        value,
+        f"{what}: {second} is the same identity as {first} ({key})",
+        source=source,
+        line=line,
+    )
 
 
 def _to_event_error(

@@ -24,6 +24,7 @@ from graph_engine.identity import IdentityResolver
 from graph_engine.ingest.quarantine import Quarantine
 from graph_engine.ingest.readers import RawRow, Source, derive_event_id, read_rows
 from graph_engine.model import (
+    EDGE_ENDS,
     CustomerEvent,
     EngagementEvent,
     Event,
@@ -33,6 +34,8 @@ from graph_engine.model import (
     ReferralEvent,
     ShareEvent,
     parse_event,
+    parse_reference,
+    self_loop_error,
 )
 from graph_engine.store.base import (
     FollowRow,
@@ -162,7 +165,10 @@ class Ingestor:
                 rows = read_rows(
                     source, max_row_bytes=self.settings.max_row_bytes, progress=progress
                 )
-                self._consume(rows)
+                if _uniform_edge_list(source):
+                    self._consume_edges(rows)
+                else:
+                    self._consume(rows)
         finally:
             self.quarantine.close()
         return self._report([str(s.path) for s in sources], started)
@@ -207,6 +213,134 @@ class Ingestor:
         if pending:
             self._flush(pending)
 
+    def _consume_edges(self, rows: Iterator[RawRow]) -> None:
+        """Bulk path for edge lists whose rows differ only in their two ends.
+
+        The first good row is validated in full as an event (the *template*); every
+        other row differs from it only in its ends (and ``count``), so only those are
+        checked, with the same reference parser and messages as the event schema, and
+        each distinct end is parsed and resolved once. Event ids, duplicates,
+        quarantine and batches are as in the general path.
+        """
+        template: Event | None = None
+        parsed: dict[str, str | ValueError] = {}
+        pending: list[tuple[str, str, str, RawRow]] = []
+        size = self.settings.ingest_batch_size
+        for row in rows:
+            if template is None:
+                events = self._validate(row)
+                if events:
+                    template = events[0]
+                    first, second, _ = EDGE_ENDS[template.type]
+                    pending.extend(
+                        (e.event_id, getattr(e, first), getattr(e, second), row) for e in events
+                    )
+                continue
+            if row.error is not None or row.fields is None:
+                self._validate(row)  # quarantines it
+                continue
+            fields = row.fields
+            keys = []
+            for end in (first, second):
+                token = fields[end]
+                key = parsed.get(token)
+                if key is None:
+                    try:
+                        key = parse_reference(token, self._salt)
+                    except ValueError as exc:
+                        key = exc
+                    parsed[token] = key
+                if isinstance(key, ValueError):
+                    self.quarantine.add(
+                        EventValidationError(
+                            end, token, str(key), source=row.source, line=row.line
+                        ),
+                        row.raw,
+                        template.type,
+                    )
+                    break
+                keys.append(key)
+            else:
+                if keys[0] == keys[1]:
+                    self.quarantine.add(
+                        self_loop_error(
+                            template.type, keys[0], fields[second], row.source, row.line
+                        ),
+                        row.raw,
+                        template.type,
+                    )
+                    continue
+                repeat = self._repeat(row)
+                if repeat is None:
+                    continue
+                if "count" in fields:
+                    fields = {k: v for k, v in fields.items() if k != "count"}
+                if fields.get("event_id"):
+                    ids = [fields["event_id"]] * repeat
+                else:
+                    ids = [
+                        derive_event_id(fields, i if repeat > 1 else None) for i in range(repeat)
+                    ]
+                pending.extend((event_id, keys[0], keys[1], row) for event_id in ids)
+            if len(pending) >= size:
+                assert template is not None
+                self._flush_edges(template, pending)
+                pending = []
+        if pending and template is not None:
+            self._flush_edges(template, pending)
+
+    def _flush_edges(self, template: Event, pending: list[tuple[str, str, str, RawRow]]) -> None:
+        known = self.store.known_event_ids([p[0] for p in pending])
+        seen: set[str] = set()
+        batch = ResolvedBatch()
+        first, second, what = EDGE_ENDS[template.type]
+        at = _iso(template.at)
+        resolved: dict[str, int] = {}
+        resolve = self._resolver.resolve
+        duplicates = 0
+        for event_id, a_key, b_key, raw in pending:
+            if event_id in known or event_id in seen:
+                duplicates += 1
+                continue
+            seen.add(event_id)
+            a = resolved.get(a_key)
+            if a is None:
+                a = resolved[a_key] = resolve(a_key)
+            b = resolved.get(b_key)
+            if b is None:
+                b = resolved[b_key] = resolve(b_key)
+            if a == b:
+                exc = self._same_customer(a, b_key, (first, second), what)
+                self.quarantine.add(_located(exc, raw), raw.raw, template.type)
+                continue
+            self._add_edge(batch, template, event_id, a, b, at)
+            batch.event_log.append((event_id, template.type, at))
+        self._counts["duplicates"] += duplicates
+        batch.new_customers, batch.new_keys = self._resolver.drain()
+        batch.activity = self._widened(batch.activity)
+        self._apply(batch)
+
+    def _repeat(self, row: RawRow) -> int | None:
+        """How many events an edge-list row stands for (its ``count``); None if bad."""
+        assert row.fields is not None
+        if "count" not in row.fields:
+            return 1
+        count = row.fields["count"]
+        try:
+            repeat = int(count)
+            if repeat >= 1:
+                return repeat
+        except (TypeError, ValueError):
+            pass
+        self.quarantine.add(
+            EventValidationError(
+                "count", count, "must be a whole number >= 1", source=row.source, line=row.line
+            ),
+            row.raw,
+            row.fields.get("type"),
+        )
+        return None
+
     def _apply(self, batch: ResolvedBatch) -> None:
         """Apply a batch atomically and account for it."""
         try:
@@ -230,28 +364,12 @@ class Ingestor:
             assert row.error is not None
             self.quarantine.add(row.error, row.raw)
             return []
+        repeat = self._repeat(row)
+        if repeat is None:
+            return []
         fields = row.fields
-        repeat = 1
-        if "count" in fields and fields.get("type") in {"share", "referral", "follow"}:
-            fields = dict(fields)
-            count = fields.pop("count")
-            try:
-                repeat = int(count)
-                if repeat < 1:
-                    raise ValueError
-            except (TypeError, ValueError):
-                self.quarantine.add(
-                    EventValidationError(
-                        "count",
-                        count,
-                        "must be a whole number >= 1",
-                        source=row.source,
-                        line=row.line,
-                    ),
-                    row.raw,
-                    fields.get("type"),
-                )
-                return []
+        if "count" in fields:
+            fields = {k: v for k, v in fields.items() if k != "count"}
         events: list[Event] = []
         for occurrence in range(repeat):
             current = fields
@@ -302,32 +420,17 @@ class Ingestor:
                 )
         return out
 
-    def _pair(self, a: str, b: str, names: tuple[str, str], what: str) -> tuple[int, int]:
-        pa, pb = self._resolver.resolve(a), self._resolver.resolve(b)
-        if pa == pb:
-            raise EventValidationError(
-                names[1],
-                b,
-                f"{what}: {names[1]} and {names[0]} are the same customer "
-                f"{self._resolver.customer_id(pa)} (identities merged)",
-            )
-        return pa, pb
-
-    def _resolve(self, event: Event, batch: ResolvedBatch) -> str:
-        """Resolve an event's references into ``batch``; return its time as stored."""
-        at = _iso(event.at)
+    @staticmethod
+    def _add_edge(
+        batch: ResolvedBatch, event: Event, event_id: str, a: int, b: int, at: str
+    ) -> None:
+        """Append a resolved follow, share or referral between customers a and b."""
         if isinstance(event, FollowEvent):
-            a, b = self._pair(
-                event.follower, event.followee, ("follower", "followee"), "self-follow"
-            )
             batch.follows.append(FollowRow(a, b, event.action == "follow", at, event.channel))
-            batch.touch(a, at)
-            batch.touch(b, at)
         elif isinstance(event, ShareEvent):
-            a, b = self._pair(event.sharer, event.viewer, ("sharer", "viewer"), "self-share")
             batch.shares.append(
                 (
-                    event.event_id,
+                    event_id,
                     a,
                     b,
                     event.content_id,
@@ -337,15 +440,10 @@ class Ingestor:
                     event.campaign_id,
                 )
             )
-            batch.touch(a, at)
-            batch.touch(b, at)
         elif isinstance(event, ReferralEvent):
-            a, b = self._pair(
-                event.referrer, event.referee, ("referrer", "referee"), "self-referral"
-            )
             batch.referrals.append(
                 (
-                    event.event_id,
+                    event_id,
                     a,
                     b,
                     event.campaign_id,
@@ -355,8 +453,33 @@ class Ingestor:
                     at,
                 )
             )
-            batch.touch(a, at)
-            batch.touch(b, at)
+        batch.touch(a, at)
+        batch.touch(b, at)
+
+    def _pair(self, a: str, b: str, names: tuple[str, str], what: str) -> tuple[int, int]:
+        pa, pb = self._resolver.resolve(a), self._resolver.resolve(b)
+        if pa == pb:
+            raise self._same_customer(pa, b, names, what)
+        return pa, pb
+
+    def _same_customer(
+        self, pk: int, value: str, names: tuple[str, str], what: str
+    ) -> EventValidationError:
+        return EventValidationError(
+            names[1],
+            value,
+            f"{what}: {names[1]} and {names[0]} are the same customer "
+            f"{self._resolver.customer_id(pk)} (identities merged)",
+        )
+
+    def _resolve(self, event: Event, batch: ResolvedBatch) -> str:
+        """Resolve an event's references into ``batch``; return its time as stored."""
+        at = _iso(event.at)
+        ends = EDGE_ENDS.get(event.type)
+        if ends is not None:
+            first, second, what = ends
+            a, b = self._pair(getattr(event, first), getattr(event, second), (first, second), what)
+            self._add_edge(batch, event, event.event_id, a, b, at)
         elif isinstance(event, OrderEvent):
             pk = self._resolver.resolve(event.customer)
             batch.orders.append(
@@ -396,6 +519,16 @@ class Ingestor:
                 raise EventValidationError("identities", event.identities, exc.message) from None
             batch.merges.extend((m, event.event_id, at) for m in outcome.merges)
         return at
+
+
+def _uniform_edge_list(source: Source) -> bool:
+    """True if an edge list's rows differ only in their two ends and a count."""
+    if source.format != "edgelist" or source.event_type not in EDGE_ENDS:
+        return False
+    ends = EDGE_ENDS[source.event_type][:2]
+    columns = source.columns or ends
+    defaults = {k for k, _ in source.defaults}
+    return set(columns) <= {*ends, "count", "_"} and not defaults & set(columns)
 
 
 def _located(exc: EventValidationError, raw: RawRow) -> EventValidationError:

@@ -284,3 +284,72 @@ def test_batches_are_atomic_and_memory_recovers(
     assert store.stats().customers == 0
     report = ingest(store, settings, [{"type": "follow", "follower": "a", "followee": "b"}])
     assert report.accepted == 1 and store.stats().customers == 2
+
+
+def test_bulk_edge_list_path_equals_the_general_path(tmp_path: Path, settings: Settings) -> None:
+    """Rows that differ only in their ends take the bulk path; the result is the same."""
+    rows = [
+        "1 2 2",
+        "2 1 1",
+        "3 3 1",
+        "tiktok:9 1 1",
+        "1 2 2",
+        "4 phone:12 1",
+        "5 1 x",
+        "crm-7 1 1",
+        "1 external:crm-7 1",
+    ]
+    bulk_file = tmp_path / "bulk.txt"
+    bulk_file.write_text("".join(f"{r}\n" for r in rows))
+    general_file = tmp_path / "general.txt"
+    general_file.write_text("".join(f"{r} web\n" for r in rows))
+    bulk = Source(
+        bulk_file,
+        "edgelist",
+        "follow",
+        ("follower", "followee", "count"),
+        (("at", T0), ("channel", "web")),
+    )
+    general = Source(
+        general_file,
+        "edgelist",
+        "follow",
+        ("follower", "followee", "count", "channel"),
+        (("at", T0),),
+    )
+    states, reasons = [], []
+    for name, source in (("bulk", bulk), ("general", general)):
+        with SQLiteStore(f"sqlite:///{tmp_path / name}.db", identity_salt="s") as store:
+            report = run(store, settings, source)
+            states.append(
+                (
+                    report.accepted,
+                    report.duplicates,
+                    report.rejected,
+                    store.stats(),
+                    store.snapshot().indices.tolist(),
+                    store.snapshot().ids,
+                )
+            )
+            reasons.append(
+                [(r["line"], r["field"], r["value"], r["reason"]) for r in quarantined(report)]
+            )
+    assert states[0] == states[1]
+    assert reasons[0] == reasons[1]
+    assert [r[1] for r in reasons[0]] == ["followee", "follower", "followee", "count"]
+    assert states[0][:3] == (5, 2, 4)
+
+
+def test_bulk_edge_list_rejects_ends_merged_into_one_customer(
+    tmp_path: Path, store: SQLiteStore, settings: Settings
+) -> None:
+    ingest(store, settings, [{"type": "identity_link", "identities": ["crm-1", "qq:55"]}])
+    path = tmp_path / "f.txt"
+    path.write_text("crm-1 qq:55\ncrm-1 crm-2\n")
+    report = run(store, settings, Source(path, "edgelist", "follow", (), (("at", T0),)))
+    (row,) = quarantined(report)
+    assert (row["line"], row["field"], row["value"]) == (1, "followee", "qq:55")
+    assert row["reason"] == (
+        "self-follow: followee and follower are the same customer crm-1 (identities merged)"
+    )
+    assert report.accepted == 1
