@@ -38,7 +38,7 @@ def _edge_list(path: Path, events: int, seed: int) -> tuple[np.ndarray, np.ndarr
     people = max(events // 10, 10)
     weights = (rng.pareto(1.2, size=people) + 1.0) ** 1.3
     cum = np.cumsum(weights)
-    src = rng.integers(0, people, size=int(events * 1.02))
+    src = rng.integers(0, people, size=int(events * 1.6))
     dst = np.minimum(np.searchsorted(cum, rng.random(src.size) * cum[-1]), people - 1)
     keep = src != dst
     pairs = np.unique(src[keep] * people + dst[keep])[:events]

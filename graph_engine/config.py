@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     identity_salt: SecretStr | None = None
     merge_kinds: list[str] = Field(default_factory=lambda: ["wechat_unionid", "phone", "external"])
     exclusive_kinds: list[str] = Field(default_factory=lambda: ["wechat_unionid"])
-    ingest_batch_size: int = Field(default=20_000, ge=1, le=1_000_000)
+    ingest_batch_size: int = Field(default=50_000, ge=1, le=1_000_000)
     max_row_bytes: int = Field(default=65_536, ge=256)
     quarantine_dir: Path | None = None
 

@@ -22,7 +22,13 @@ from graph_engine.config import Settings, get_settings
 from graph_engine.errors import EventValidationError, IdentityConflictError
 from graph_engine.identity import IdentityResolver
 from graph_engine.ingest.quarantine import Quarantine
-from graph_engine.ingest.readers import RawRow, Source, derive_event_id, read_rows
+from graph_engine.ingest.readers import (
+    RawRow,
+    Source,
+    derive_event_id,
+    edge_event_ids,
+    read_rows,
+)
 from graph_engine.model import (
     EDGE_ENDS,
     CustomerEvent,
@@ -223,6 +229,7 @@ class Ingestor:
         quarantine and batches are as in the general path.
         """
         template: Event | None = None
+        make_id: Callable[[str, str, int | None], str] | None = None
         parsed: dict[str, str | ValueError] = {}
         pending: list[tuple[str, str, str, RawRow]] = []
         size = self.settings.ingest_batch_size
@@ -278,10 +285,12 @@ class Ingestor:
                 if fields.get("event_id"):
                     ids = [fields["event_id"]] * repeat
                 else:
-                    ids = [
-                        derive_event_id(fields, i if repeat > 1 else None) for i in range(repeat)
-                    ]
-                pending.extend((event_id, keys[0], keys[1], row) for event_id in ids)
+                    if make_id is None:
+                        make_id = edge_event_ids(fields, (first, second))
+                    a_raw, b_raw = fields[first], fields[second]
+                    ids = [make_id(a_raw, b_raw, i if repeat > 1 else None) for i in range(repeat)]
+                for event_id in ids:
+                    pending.append((event_id, keys[0], keys[1], row))
             if len(pending) >= size:
                 assert template is not None
                 self._flush_edges(template, pending)
@@ -298,6 +307,7 @@ class Ingestor:
         resolved: dict[str, int] = {}
         resolve = self._resolver.resolve
         duplicates = 0
+        edges: list[tuple[str, int, int]] = []
         for event_id, a_key, b_key, raw in pending:
             if event_id in known or event_id in seen:
                 duplicates += 1
@@ -313,8 +323,11 @@ class Ingestor:
                 exc = self._same_customer(a, b_key, (first, second), what)
                 self.quarantine.add(_located(exc, raw), raw.raw, template.type)
                 continue
-            self._add_edge(batch, template, event_id, a, b, at)
-            batch.event_log.append((event_id, template.type, at))
+            edges.append((event_id, a, b))
+        self._add_edges(batch, template, edges, at)
+        batch.event_log.extend((event_id, template.type, at) for event_id, _, _ in edges)
+        for pk in {a for _, a, _ in edges} | {b for _, _, b in edges}:  # one time for all
+            batch.touch(pk, at)
         self._counts["duplicates"] += duplicates
         batch.new_customers, batch.new_keys = self._resolver.drain()
         batch.activity = self._widened(batch.activity)
@@ -421,40 +434,23 @@ class Ingestor:
         return out
 
     @staticmethod
-    def _add_edge(
-        batch: ResolvedBatch, event: Event, event_id: str, a: int, b: int, at: str
+    def _add_edges(
+        batch: ResolvedBatch, event: Event, edges: list[tuple[str, int, int]], at: str
     ) -> None:
-        """Append a resolved follow, share or referral between customers a and b."""
+        """Append resolved follows, shares or referrals ``(event_id, a, b)`` like ``event``."""
         if isinstance(event, FollowEvent):
-            batch.follows.append(FollowRow(a, b, event.action == "follow", at, event.channel))
+            active = event.action == "follow"
+            batch.follows.extend(FollowRow(a, b, active, at, event.channel) for _, a, b in edges)
         elif isinstance(event, ShareEvent):
-            batch.shares.append(
-                (
-                    event_id,
-                    a,
-                    b,
-                    event.content_id,
-                    event.action,
-                    at,
-                    event.channel,
-                    event.campaign_id,
-                )
+            batch.shares.extend(
+                (eid, a, b, event.content_id, event.action, at, event.channel, event.campaign_id)
+                for eid, a, b in edges
             )
         elif isinstance(event, ReferralEvent):
-            batch.referrals.append(
-                (
-                    event_id,
-                    a,
-                    b,
-                    event.campaign_id,
-                    event.converted,
-                    event.order_id,
-                    event.reward,
-                    at,
-                )
+            batch.referrals.extend(
+                (eid, a, b, event.campaign_id, event.converted, event.order_id, event.reward, at)
+                for eid, a, b in edges
             )
-        batch.touch(a, at)
-        batch.touch(b, at)
 
     def _pair(self, a: str, b: str, names: tuple[str, str], what: str) -> tuple[int, int]:
         pa, pb = self._resolver.resolve(a), self._resolver.resolve(b)
@@ -479,8 +475,11 @@ class Ingestor:
         if ends is not None:
             first, second, what = ends
             a, b = self._pair(getattr(event, first), getattr(event, second), (first, second), what)
-            self._add_edge(batch, event, event.event_id, a, b, at)
-        elif isinstance(event, OrderEvent):
+            self._add_edges(batch, event, [(event.event_id, a, b)], at)
+            batch.touch(a, at)
+            batch.touch(b, at)
+            return at
+        if isinstance(event, OrderEvent):
             pk = self._resolver.resolve(event.customer)
             batch.orders.append(
                 (

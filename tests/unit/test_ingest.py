@@ -329,6 +329,8 @@ def test_bulk_edge_list_path_equals_the_general_path(tmp_path: Path, settings: S
                     store.stats(),
                     store.snapshot().indices.tolist(),
                     store.snapshot().ids,
+                    [m.event_id for m in store.merges()],
+                    sorted(r[0] for r in store._db.execute("SELECT event_id FROM event_log")),
                 )
             )
             reasons.append(
