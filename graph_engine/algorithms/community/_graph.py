@@ -1,0 +1,45 @@
+"""Shared pieces of the community algorithms."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from graph_engine.algorithms._checks import edge_weights
+from graph_engine.snapshot import GraphSnapshot
+
+__all__ = ["relabel", "undirected_igraph"]
+
+
+def undirected_igraph(g: GraphSnapshot, weighted: bool):  # type: ignore[no-untyped-def]
+    """igraph Graph of the snapshot as an undirected multigraph, and its weights.
+
+    An undirected snapshot keeps each relationship once; a directed one has each of
+    its relationships become one undirected edge (direction dropped, parallels kept).
+    """
+    import igraph
+
+    w = edge_weights(g, weighted)
+    src, dst = g.sources(), g.indices
+    if not g.directed:
+        keep = src < dst
+        loops = np.flatnonzero(src == dst)
+        keep[loops[::2]] = True
+        src, dst, w = src[keep], dst[keep], w[keep]
+    graph = igraph.Graph(n=g.n, edges=np.column_stack([src, dst]).tolist(), directed=False)
+    return graph, w.tolist()
+
+
+def relabel(membership: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """Community ids made canonical: each community is named by its smallest node index.
+
+    Examples
+    --------
+    >>> relabel([5, 5, 2, 2, 5]).tolist()
+    [0, 0, 2, 2, 0]
+    """
+    labels = np.asarray(membership, dtype=np.int64)
+    if labels.size == 0:
+        return labels
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    return first[inverse].astype(np.int64)
