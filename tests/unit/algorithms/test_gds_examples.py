@@ -95,10 +95,8 @@ def test_leiden() -> None:
         snapshot(case),
         {node: i for i, members in enumerate(case["expected"]["partition"]) for node in members},
     ).modularity
-    assert (
-        partition_of(result) == expected_partition(case)
-        or result.modularity is not None
-        and result.modularity >= documented - 1e-9
+    assert partition_of(result) == expected_partition(case) or (
+        result.modularity is not None and result.modularity >= documented - 1e-9
     )
     assert result.config["random_seed"] == 19
 
