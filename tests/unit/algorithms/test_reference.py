@@ -136,7 +136,7 @@ def test_scalers(scaler: str) -> None:
 
 
 def test_eigenvector_converges_to_networkx() -> None:
-    g, ref = random_weighted(11, n=20, m=150)
+    _, ref = random_weighted(11, n=20, m=150)
     strongly = max(nx.strongly_connected_components(ref), key=len)
     sub = ref.subgraph(strongly).copy()
     nodes = sorted(sub)
