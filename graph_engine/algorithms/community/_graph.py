@@ -16,18 +16,17 @@ def undirected_igraph(g: GraphSnapshot, weighted: bool):  # type: ignore[no-unty
 
     An undirected snapshot keeps each relationship once; a directed one has each of
     its relationships become one undirected edge (direction dropped, parallels kept).
+    Weights: the relationship weights (negative ones as 0) or ones.
     """
-    import igraph
-
-    w = edge_weights(g, weighted)
-    src, dst = g.sources(), g.indices
-    if not g.directed:
-        keep = src < dst
-        loops = np.flatnonzero(src == dst)
-        keep[loops[::2]] = True
-        src, dst, w = src[keep], dst[keep], w[keep]
-    graph = igraph.Graph(n=g.n, edges=np.column_stack([src, dst]).tolist(), directed=False)
-    return graph, w.tolist()
+    edge_weights(g, weighted)  # raises if weights are asked for but absent
+    graph = g.to_igraph()
+    if g.directed:
+        graph.to_undirected(mode="each", combine_edges=None)
+    if weighted:
+        weights = [w if w > 0 else 0.0 for w in graph.es["weight"]]
+    else:
+        weights = [1.0] * graph.ecount()
+    return graph, weights
 
 
 def relabel(membership: npt.ArrayLike) -> npt.NDArray[np.int64]:

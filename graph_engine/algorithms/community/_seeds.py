@@ -42,15 +42,11 @@ def seeded_ids(
     canonical = relabel(membership)
     if seeds is None or not np.any(seeds >= 0):
         return canonical
-    out = np.empty_like(canonical)
-    next_id = int(seeds.max()) + 1
-    for community in np.unique(canonical).tolist():
-        members = canonical == community
-        own = seeds[members]
-        own = own[own >= 0]
-        if own.size:
-            out[members] = own.min()
-        else:
-            out[members] = next_id
-            next_id += 1
-    return out
+    big = np.iinfo(np.int64).max
+    best = np.full(canonical.size, big, dtype=np.int64)  # min seed per community
+    seeded = seeds >= 0
+    np.minimum.at(best, canonical[seeded], seeds[seeded])
+    communities = np.unique(canonical)
+    fresh = communities[best[communities] == big]
+    best[fresh] = int(seeds.max()) + 1 + np.arange(fresh.size)
+    return best[canonical]

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from graph_engine.algorithms._checks import as_generator, check_int, check_range, edge_weights
+from graph_engine.algorithms._checks import as_generator, check_int, check_range
 from graph_engine.algorithms.community._graph import undirected_igraph
 from graph_engine.algorithms.community._seeds import seed_array, seeded_ids
-from graph_engine.algorithms.community.modularity import modularity_of_labels
+from graph_engine.algorithms.community.louvain import _modularity
 from graph_engine.algorithms.results import Partition
 from graph_engine.snapshot import GraphSnapshot
 
@@ -38,8 +38,8 @@ def leiden(
 ) -> Partition:
     """Leiden modularity optimisation (resolution ``gamma``, randomness ``theta``).
 
-    Runs on the undirected multigraph of ``g`` like :func:`louvain`; igraph iterates
-    the Leiden passes until the partition no longer changes.
+    Runs on the undirected multigraph of ``g`` like :func:`louvain`, one igraph
+    Leiden pass at a time, each starting from the previous partition.
 
     Parameters
     ----------
@@ -50,9 +50,9 @@ def leiden(
     theta : float > 0
         Randomness of the refinement step (igraph's ``beta``).
     max_levels : int >= 1
-        Upper bound on Leiden passes.
+        Upper bound on Leiden passes (each: local moving, refinement, aggregation).
     tolerance : float >= 0
-        Recorded for GDS parity (igraph stops when nothing changes).
+        Stop when a pass improves modularity by less than this.
     include_intermediate_communities : bool
         Recorded; igraph reports the final level only.
     seed_property : mapping of node id to community id, optional
@@ -83,23 +83,13 @@ def leiden(
     state = random.getstate()  # igraph draws from Python's random module
     try:
         random.seed(used_seed)
-        if g.n:
-            result = graph.community_leiden(
-                objective_function="modularity",
-                weights=weights,
-                resolution=gamma,
-                beta=theta,
-                initial_membership=initial,
-                n_iterations=-1,
-            )
-            raw = np.asarray(result.membership)
-        else:
-            raw = np.zeros(0, dtype=np.int64)
+        raw, passes, converged = _passes(
+            graph, weights, gamma, theta, initial, max_levels, tolerance
+        )
     finally:
         random.setstate(state)
     labels = seeded_ids(raw, seeds)
-    full = g.undirected()
-    q = modularity_of_labels(full, labels, edge_weights(full, weighted))[0]
+    q = _modularity(graph, labels, weights)
     config = dict(
         weighted=weighted,
         gamma=gamma,
@@ -110,4 +100,35 @@ def leiden(
         seed_property=None if seed_property is None else dict(seed_property),
         random_seed=used_seed,
     )
-    return Partition(g.ids, labels, "leiden", config, q, (labels,), (q,), None, True)
+    return Partition(g.ids, labels, "leiden", config, q, (labels,), (q,), passes, converged)
+
+
+def _passes(
+    graph: Any,
+    weights: list[float],
+    gamma: float,
+    theta: float,
+    initial: list[int] | None,
+    max_levels: int,
+    tolerance: float,
+) -> tuple[np.ndarray, int, bool]:
+    """Leiden passes (move, refine, aggregate) until the partition stops changing,
+    the modularity gain of a pass is below ``tolerance``, or ``max_levels`` passes."""
+    if graph.vcount() == 0:
+        return np.zeros(0, dtype=np.int64), 0, True
+    membership, quality = initial, -np.inf
+    for done in range(1, max_levels + 1):
+        result = graph.community_leiden(
+            objective_function="modularity",
+            weights=weights,
+            resolution=gamma,
+            beta=theta,
+            initial_membership=membership,
+            n_iterations=1,
+        )
+        gained = result.modularity - quality if graph.ecount() else 0.0
+        unchanged = membership is not None and result.membership == membership
+        membership, quality = result.membership, result.modularity
+        if unchanged or gained < tolerance:
+            return np.asarray(membership), done, True
+    return np.asarray(membership), max_levels, False

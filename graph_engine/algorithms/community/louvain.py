@@ -14,10 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from graph_engine.algorithms._checks import check_int, check_range, edge_weights
-from graph_engine.algorithms.community._graph import undirected_igraph
+from graph_engine.algorithms._checks import check_int, check_range
+from graph_engine.algorithms.community._graph import relabel, undirected_igraph
 from graph_engine.algorithms.community._seeds import seed_array, seeded_ids
-from graph_engine.algorithms.community.modularity import modularity_of_labels
 from graph_engine.algorithms.results import Partition
 from graph_engine.snapshot import GraphSnapshot
 
@@ -86,13 +85,12 @@ def louvain(
         weights = graph.es["weight"]
     levels_raw = _multilevel(graph, weights, seed) if graph.vcount() else []
     levels_raw = levels_raw[:max_levels] or [list(range(graph.vcount()))]
-    full = g.undirected()
-    w_full = edge_weights(full, weighted)
+    original, original_weights = undirected_igraph(g, weighted)
     levels, modularities = [], []
     for level in levels_raw:
         labels = seeded_ids(np.asarray(level)[groups], seeds)
         levels.append(labels)
-        modularities.append(modularity_of_labels(full, labels, w_full)[0])
+        modularities.append(_modularity(original, labels, original_weights))
     config = dict(
         weighted=weighted,
         max_levels=max_levels,
@@ -113,6 +111,13 @@ def louvain(
         len(levels),
         True,
     )
+
+
+def _modularity(graph: Any, labels: np.ndarray, weights: list[float]) -> float:
+    """Modularity in C; on the undirected multigraph it is GDS's formula."""
+    if not graph.ecount() or not sum(weights):
+        return 0.0
+    return float(graph.modularity(relabel(labels).tolist(), weights=weights))
 
 
 def _multilevel(graph: Any, weights: list[float], seed: int | None) -> list[list[int]]:

@@ -33,13 +33,13 @@ from graph_engine.snapshot import GraphSnapshot
 __all__ = ["article_rank", "pagerank"]
 
 
-def _transition(g: GraphSnapshot, coef: npt.NDArray[np.float64]) -> sp.csr_matrix:
-    """Sparse Mᵀ with ``Mᵀ[v, u] = Σ coef`` over the edges u -> v (parallels summed)."""
-    n = g.n
-    index_dtype = np.int32 if n < 2**31 - 1 else np.int64
-    src = g.sources().astype(index_dtype)
-    dst = g.indices.astype(index_dtype)
-    return sp.csr_matrix((coef, (dst, src)), shape=(n, n))
+def _transition(g: GraphSnapshot, coef: npt.NDArray[np.float64]) -> sp.csc_matrix:
+    """Sparse Mᵀ with ``Mᵀ[v, u] = Σ coef`` over the edges u -> v (parallels summed).
+
+    The snapshot's CSR arrays (rows = sources) read as CSC are exactly the transpose,
+    so no copy or sort is needed; a parallel edge is one more entry of the column.
+    """
+    return sp.csc_matrix((coef, g.indices, g.indptr), shape=(g.n, g.n))
 
 
 def _delta_iteration(
