@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from graph_engine.algorithms._checks import check_int, check_range, edge_weights, source_vector
-from graph_engine.algorithms.influence.pagerank import _transition
+from graph_engine.algorithms.influence.pagerank import _transition, rank_config
 from graph_engine.algorithms.influence.scalers import scale
 from graph_engine.algorithms.results import NodeScores
 from graph_engine.snapshot import GraphSnapshot
@@ -70,7 +70,8 @@ def eigenvector(
         denominator = out[g.sources()]
         w = np.divide(w, denominator, out=np.zeros_like(w), where=denominator > 0)
     mt = _transition(g, w)
-    start = source_vector(g, source_nodes)
+    sources = None if source_nodes is None else list(source_nodes)
+    start = source_vector(g, sources)
     if start is None:
         x = np.full(n, 1.0 / n) if n else np.zeros(0)
     else:
@@ -87,11 +88,11 @@ def eigenvector(
         if superstep and np.all(np.abs(x - previous) <= tolerance):
             ran, converged = superstep, True
             break
-    config = dict(
+    config = rank_config(
+        sources,
         max_iterations=max_iterations,
         tolerance=tolerance,
         weighted=weighted,
-        source_nodes=None if source_nodes is None else list(source_nodes),
         scaler=scaler,
     )
     return NodeScores(g.ids, scale(x, scaler), "eigenvector", config, ran, converged)

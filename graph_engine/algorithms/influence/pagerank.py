@@ -84,6 +84,11 @@ def _classic(
     return x, max_iterations, False
 
 
+def rank_config(sources: list[Any] | None, **values: Any) -> dict[str, Any]:
+    """The configuration a rank result records (source nodes as given)."""
+    return {**values, "source_nodes": sources}
+
+
 def _check(damping_factor: float, max_iterations: int, tolerance: float) -> None:
     check_range("damping_factor", damping_factor, 0.0, 1.0, high_open=True)
     check_int("max_iterations", max_iterations, 1)
@@ -141,7 +146,8 @@ def pagerank(
     """
     _check(damping_factor, max_iterations, tolerance)
     w = edge_weights(g, weighted)
-    p = source_vector(g, source_nodes)
+    sources = None if source_nodes is None else list(source_nodes)
+    p = source_vector(g, sources)
     p = np.ones(g.n) if p is None else p
     if variant == "classic":
         rank, ran, converged = _classic(g, w, p, damping_factor, max_iterations, tolerance)
@@ -156,12 +162,12 @@ def pagerank(
         from graph_engine.errors import ParameterError
 
         raise ParameterError(f"variant must be 'gds' or 'classic', got {variant!r}")
-    config = dict(
+    config = rank_config(
+        sources,
         damping_factor=damping_factor,
         max_iterations=max_iterations,
         tolerance=tolerance,
         weighted=weighted,
-        source_nodes=None if source_nodes is None else list(source_nodes),
         scaler=scaler,
         variant=variant,
     )
@@ -195,7 +201,8 @@ def article_rank(
     """
     _check(damping_factor, max_iterations, tolerance)
     w = edge_weights(g, weighted)
-    p = source_vector(g, source_nodes)
+    sources = None if source_nodes is None else list(source_nodes)
+    p = source_vector(g, sources)
     p = np.ones(g.n) if p is None else p
     average = g.m / g.n if g.n else 0.0
     out = np.bincount(g.sources(), weights=w, minlength=g.n)
@@ -203,12 +210,12 @@ def article_rank(
     rank, ran, converged = _delta_iteration(
         _transition(g, coef), p, damping_factor, max_iterations, tolerance
     )
-    config = dict(
+    config = rank_config(
+        sources,
         damping_factor=damping_factor,
         max_iterations=max_iterations,
         tolerance=tolerance,
         weighted=weighted,
-        source_nodes=None if source_nodes is None else list(source_nodes),
         scaler=scaler,
     )
     return NodeScores(g.ids, scale(rank, scaler), "article_rank", config, ran, converged)

@@ -372,3 +372,14 @@ def test_bad_configuration_names_the_parameter(call: Any, message: str) -> None:
     with pytest.raises(GraphEngineError, match=message) as info:
         call(g)
     assert isinstance(info.value, ParameterError)
+
+
+def test_results_record_their_configuration_even_from_generators() -> None:
+    g = GraphSnapshot.from_edges(["a", "b"], ["c", "c"])
+    result = influence.pagerank(g, source_nodes=(n for n in ["a"]), scaler="l1")
+    assert result.config["source_nodes"] == ["a"] and result.config["scaler"] == "l1"
+    assert result.to_dict()["a"] > 0 and result.to_dict()["b"] == 0
+    leiden = community.leiden(g.undirected())
+    assert isinstance(leiden.config["random_seed"], int)  # drawn, recorded, replayable
+    again = community.leiden(g.undirected(), random_seed=leiden.config["random_seed"])
+    assert again.membership.tolist() == leiden.membership.tolist()
