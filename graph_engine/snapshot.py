@@ -218,8 +218,12 @@ class GraphSnapshot:
         return int(self.indptr[-1])
 
     def sources(self) -> IntArray:
-        """Source node of every edge, aligned with ``indices``."""
-        return np.repeat(np.arange(self.n, dtype=np.int64), np.diff(self.indptr))
+        """Source node of every edge, aligned with ``indices`` (computed once, read-only)."""
+        cached: IntArray | None = self.__dict__.get("_sources")
+        if cached is None:
+            cached = _frozen(np.repeat(np.arange(self.n, dtype=np.int64), np.diff(self.indptr)))
+            object.__setattr__(self, "_sources", cached)
+        return cached
 
     def out_degree(self) -> IntArray:
         """Number of out-edges per node."""

@@ -84,6 +84,19 @@ def _classic(
     return x, max_iterations, False
 
 
+def _per_degree(
+    g: GraphSnapshot, w: npt.NDArray[np.float64], weighted: bool
+) -> npt.NDArray[np.float64]:
+    """Each edge's weight over its source's out-degree (weighted: out-weight sum)."""
+    if weighted:
+        out = np.bincount(g.sources(), weights=w, minlength=g.n)
+    else:
+        out = np.diff(g.indptr).astype(np.float64)
+    inverse = np.divide(1.0, out, out=np.zeros(g.n), where=out > 0)
+    per_source = np.repeat(inverse, np.diff(g.indptr))
+    return per_source if not weighted else w * per_source
+
+
 def rank_config(sources: list[Any] | None, **values: Any) -> dict[str, Any]:
     """The configuration a rank result records (source nodes as given)."""
     return {**values, "source_nodes": sources}
@@ -152,11 +165,9 @@ def pagerank(
     if variant == "classic":
         rank, ran, converged = _classic(g, w, p, damping_factor, max_iterations, tolerance)
     elif variant == "gds":
-        out = np.bincount(g.sources(), weights=w, minlength=g.n)
-        denominator = out[g.sources()]
-        coef = np.divide(w, denominator, out=np.zeros_like(w), where=denominator > 0)
         rank, ran, converged = _delta_iteration(
-            _transition(g, coef), p, damping_factor, max_iterations, tolerance
+            _transition(g, _per_degree(g, w, weighted)), p, damping_factor, max_iterations,
+            tolerance,
         )
     else:
         from graph_engine.errors import ParameterError
