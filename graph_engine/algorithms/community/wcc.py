@@ -43,13 +43,14 @@ def wcc(
     >>> wcc(g).to_dict()
     {'a': 0, 'b': 0, 'c': 2, 'd': 2}
     """
-    src, dst = g.sources(), g.indices
-    if threshold is not None:
+    if threshold is None:  # the snapshot's CSR is the adjacency as it is
+        adjacency = sp.csr_matrix((np.ones(g.m), g.indices, g.indptr), shape=(g.n, g.n))
+    else:
         if g.weights is None:
             raise ParameterError("threshold needs a snapshot with relationship weights")
         keep = g.weights > threshold
-        src, dst = src[keep], dst[keep]
-    adjacency = sp.csr_matrix((np.ones(src.size), (src, dst)), shape=(g.n, g.n))
+        src, dst = g.sources()[keep], g.indices[keep]
+        adjacency = sp.csr_matrix((np.ones(src.size), (src, dst)), shape=(g.n, g.n))
     _, labels = connected_components(adjacency, directed=True, connection="weak")
     seeds = seed_array(g, seed_property)
     config = {
