@@ -166,7 +166,10 @@ def pagerank(
         rank, ran, converged = _classic(g, w, p, damping_factor, max_iterations, tolerance)
     elif variant == "gds":
         rank, ran, converged = _delta_iteration(
-            _transition(g, _per_degree(g, w, weighted)), p, damping_factor, max_iterations,
+            _transition(g, _per_degree(g, w, weighted)),
+            p,
+            damping_factor,
+            max_iterations,
             tolerance,
         )
     else:
