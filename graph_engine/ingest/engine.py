@@ -9,6 +9,7 @@ file and nothing is dropped silently.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -540,6 +541,4 @@ def _iso(at: datetime) -> str:
 
 
 def _raw(fields: dict[str, Any] | None) -> str:
-    import json
-
     return json.dumps(fields, default=str, ensure_ascii=False)
