@@ -164,6 +164,11 @@ class SyntheticConfig:
         Valid events replayed with the same ``event_id``.
     days : int
         Length of the period, starting 2026-01-01.
+    max_audience_per_share : int
+        A post of an account with more followers reaches each follower with
+        probability ``max_audience_per_share / followers`` (feeds do not show every
+        post to everyone); the planted p(u, v) written to the ground truth includes
+        that exposure, so it stays the probability that u's share makes v act.
     """
 
     customers: int = 20_000
@@ -178,6 +183,7 @@ class SyntheticConfig:
     dirty_fraction: float = 0.01
     duplicate_fraction: float = 0.002
     days: int = 180
+    max_audience_per_share: int = 500
 
     def __post_init__(self) -> None:
         if self.customers < 10:
@@ -394,7 +400,11 @@ class _Generator:
         self.inf_targets = self.f_src[order]
         self.inf_prob = self.f_prob[order]
         self.inf_ptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.f_dst, minlength=n), out=self.inf_ptr[1:])
+        followers = np.bincount(self.f_dst, minlength=n)
+        np.cumsum(followers, out=self.inf_ptr[1:])
+        # share of followers one post reaches: all, up to max_audience_per_share
+        cap = self.cfg.max_audience_per_share
+        self.exposure = np.minimum(1.0, cap / np.maximum(followers, 1))
 
     # -- shares --------------------------------------------------------------------------
     def shares(self) -> None:
@@ -414,6 +424,10 @@ class _Generator:
                     if lo == hi:
                         continue
                     targets, probs = self.inf_targets[lo:hi], self.inf_prob[lo:hi]
+                    if hi - lo > self.cfg.max_audience_per_share:
+                        # a big account's post reaches a sample of its followers
+                        shown = rng.random(hi - lo) < self.exposure[u]
+                        targets, probs = targets[shown], probs[shown]
                     view_p = np.maximum(0.35, probs)
                     viewed = rng.random(targets.size) < view_p
                     acted = viewed & (rng.random(targets.size) < probs / view_p)
@@ -797,8 +811,9 @@ class _Generator:
         (out / "ground_truth.json").write_text(json.dumps(truth.to_dict()), encoding="utf-8")
         with gzip.open(out / "edge_probabilities.csv.gz", "wt", encoding="utf-8") as fh:
             fh.write("influencer,influenced,p\n")
+            effective = self.f_prob * self.exposure[self.f_dst]
             for a, b, p in zip(
-                self.f_dst.tolist(), self.f_src.tolist(), self.f_prob.tolist(), strict=True
+                self.f_dst.tolist(), self.f_src.tolist(), effective.tolist(), strict=True
             ):
                 fh.write(f"{person[a]},{person[b]},{p:.6f}\n")
         return truth
