@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
 from graph_engine.algorithms._checks import edge_weights
 from graph_engine.snapshot import GraphSnapshot
 
-__all__ = ["relabel", "undirected_igraph"]
+__all__ = ["igraph_modularity", "relabel", "undirected_igraph"]
 
 
 def undirected_igraph(g: GraphSnapshot, weighted: bool):  # type: ignore[no-untyped-def]
@@ -42,3 +44,10 @@ def relabel(membership: npt.ArrayLike) -> npt.NDArray[np.int64]:
         return labels
     _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
     return first[inverse].astype(np.int64)
+
+
+def igraph_modularity(graph: Any, labels: npt.NDArray[np.int64], weights: list[float]) -> float:
+    """Modularity computed in C on the undirected multigraph: GDS's formula there."""
+    if not graph.ecount() or not sum(weights):
+        return 0.0
+    return float(graph.modularity(relabel(labels).tolist(), weights=weights))

@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 
 from graph_engine.algorithms._checks import as_generator, check_int, check_range
-from graph_engine.algorithms.community._graph import undirected_igraph
+from graph_engine.algorithms.community._graph import igraph_modularity, undirected_igraph
 from graph_engine.algorithms.community._seeds import seed_array, seeded_ids
-from graph_engine.algorithms.community.louvain import _modularity
 from graph_engine.algorithms.results import Partition
 from graph_engine.snapshot import GraphSnapshot
 
@@ -89,7 +88,7 @@ def leiden(
     finally:
         random.setstate(state)
     labels = seeded_ids(raw, seeds)
-    q = _modularity(graph, labels, weights)
+    q = igraph_modularity(graph, labels, weights)
     config = dict(
         weighted=weighted,
         gamma=gamma,

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from graph_engine.algorithms._checks import check_int, check_range
-from graph_engine.algorithms.community._graph import relabel, undirected_igraph
+from graph_engine.algorithms.community._graph import igraph_modularity, undirected_igraph
 from graph_engine.algorithms.community._seeds import seed_array, seeded_ids
 from graph_engine.algorithms.results import Partition
 from graph_engine.snapshot import GraphSnapshot
@@ -90,7 +90,7 @@ def louvain(
     for level in levels_raw:
         labels = seeded_ids(np.asarray(level)[groups], seeds)
         levels.append(labels)
-        modularities.append(_modularity(original, labels, original_weights))
+        modularities.append(igraph_modularity(original, labels, original_weights))
     config = dict(
         weighted=weighted,
         max_levels=max_levels,
@@ -111,13 +111,6 @@ def louvain(
         len(levels),
         True,
     )
-
-
-def _modularity(graph: Any, labels: np.ndarray, weights: list[float]) -> float:
-    """Modularity in C; on the undirected multigraph it is GDS's formula."""
-    if not graph.ecount() or not sum(weights):
-        return 0.0
-    return float(graph.modularity(relabel(labels).tolist(), weights=weights))
 
 
 def _multilevel(graph: Any, weights: list[float], seed: int | None) -> list[list[int]]:

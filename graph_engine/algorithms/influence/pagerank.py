@@ -28,6 +28,7 @@ import scipy.sparse as sp
 from graph_engine.algorithms._checks import check_int, check_range, edge_weights, source_vector
 from graph_engine.algorithms.influence.scalers import scale
 from graph_engine.algorithms.results import NodeScores
+from graph_engine.errors import ParameterError
 from graph_engine.snapshot import GraphSnapshot
 
 __all__ = ["article_rank", "pagerank"]
@@ -173,8 +174,6 @@ def pagerank(
             tolerance,
         )
     else:
-        from graph_engine.errors import ParameterError
-
         raise ParameterError(f"variant must be 'gds' or 'classic', got {variant!r}")
     config = rank_config(
         sources,
