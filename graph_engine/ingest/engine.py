@@ -281,16 +281,11 @@ class Ingestor:
                 repeat = self._repeat(row)
                 if repeat is None:
                     continue
-                if "count" in fields:
-                    fields = {k: v for k, v in fields.items() if k != "count"}
-                if fields.get("event_id"):
-                    ids = [fields["event_id"]] * repeat
-                else:
-                    if make_id is None:
-                        make_id = edge_event_ids(fields, (first, second))
-                    a_raw, b_raw = fields[first], fields[second]
-                    ids = [make_id(a_raw, b_raw, i if repeat > 1 else None) for i in range(repeat)]
-                for event_id in ids:
+                if make_id is None:  # uniform edge lists carry no event_id column
+                    without_count = {k: v for k, v in fields.items() if k != "count"}
+                    make_id = edge_event_ids(without_count, (first, second))
+                for i in range(repeat):
+                    event_id = make_id(fields[first], fields[second], i if repeat > 1 else None)
                     pending.append((event_id, keys[0], keys[1], row))
             if len(pending) >= size:
                 assert template is not None
@@ -330,15 +325,16 @@ class Ingestor:
         for pk in {a for _, a, _ in edges} | {b for _, _, b in edges}:  # one time for all
             batch.touch(pk, at)
         self._counts["duplicates"] += duplicates
-        batch.new_customers, batch.new_keys = self._resolver.drain()
-        batch.activity = self._widened(batch.activity)
         self._apply(batch)
 
     def _repeat(self, row: RawRow) -> int | None:
-        """How many events an edge-list row stands for (its ``count``); None if bad."""
+        """How many follow/share/referral events a row stands for (its ``count``).
+
+        None (and the row quarantined) if the count is not a whole number >= 1.
+        """
         assert row.fields is not None
-        if "count" not in row.fields:
-            return 1
+        if "count" not in row.fields or row.fields.get("type") not in EDGE_ENDS:
+            return 1  # elsewhere "count" is no field of the schema and is rejected as such
         count = row.fields["count"]
         try:
             repeat = int(count)
@@ -356,7 +352,9 @@ class Ingestor:
         return None
 
     def _apply(self, batch: ResolvedBatch) -> None:
-        """Apply a batch atomically and account for it."""
+        """Add the resolver's new customers and keys, apply atomically, account for it."""
+        batch.new_customers, batch.new_keys = self._resolver.drain()
+        batch.activity = self._widened(batch.activity)
         try:
             applied = self.store.apply(batch)
         except BaseException:
@@ -382,7 +380,7 @@ class Ingestor:
         if repeat is None:
             return []
         fields = row.fields
-        if "count" in fields:
+        if "count" in fields and fields.get("type") in EDGE_ENDS:
             fields = {k: v for k, v in fields.items() if k != "count"}
         events: list[Event] = []
         for occurrence in range(repeat):
@@ -418,8 +416,6 @@ class Ingestor:
                 continue
             log.append((event_id, event.type, at))
         self._counts["duplicates"] += duplicates
-        batch.new_customers, batch.new_keys = self._resolver.drain()
-        batch.activity = self._widened(batch.activity)
         self._apply(batch)
 
     def _widened(self, activity: dict[int, tuple[str, str]]) -> dict[int, tuple[str, str]]:

@@ -355,3 +355,26 @@ def test_bulk_edge_list_rejects_ends_merged_into_one_customer(
         "self-follow: followee and follower are the same customer crm-1 (identities merged)"
     )
     assert report.accepted == 1
+
+
+def test_count_repeats_only_two_ended_events(store: SQLiteStore, settings: Settings) -> None:
+    report = Ingestor(store, settings).ingest_rows(
+        [
+            {
+                "type": "share",
+                "at": T0,
+                "sharer": "a",
+                "viewer": "b",
+                "content_id": "c",
+                "action": "view",
+                "count": 3,
+            },
+            {"type": "order", "at": T0, "customer": "a", "order_id": "o", "amount": 1, "count": 2},
+        ]
+    )
+    assert report.accepted == 3 and store.stats().orders == 0
+    (row,) = quarantined(report)
+    assert (row["field"], row["reason"]) == (
+        "count",
+        "unknown field (not part of the order schema)",
+    )
