@@ -616,19 +616,11 @@ class SQLiteStore:
                     f"relationships: unknown type {rel!r} (known: {', '.join(RELATIONSHIP_TYPES)})"
                 )
         db = self._db
-        pks = np.fromiter(
-            (
-                r[0]
-                for r in db.execute(
-                    "SELECT pk FROM customers WHERE merged_into IS NULL ORDER BY pk"
-                )
-            ),
-            dtype=np.int64,
-        )
-        ids = [
-            r[0]
-            for r in db.execute("SELECT id FROM customers WHERE merged_into IS NULL ORDER BY pk")
-        ]
+        current = db.execute(
+            "SELECT pk, id FROM customers WHERE merged_into IS NULL ORDER BY pk"
+        ).fetchall()
+        pks = np.fromiter((pk for pk, _ in current), dtype=np.int64, count=len(current))
+        ids = [cid for _, cid in current]
         position = np.full(int(pks[-1]) + 1 if pks.size else 1, -1, dtype=np.int64)
         position[pks] = np.arange(pks.size, dtype=np.int64)
         parts: list[tuple[str, np.ndarray]] = []
