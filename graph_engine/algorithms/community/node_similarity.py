@@ -77,19 +77,15 @@ def node_similarity(
     check_range("similarity_cutoff", similarity_cutoff, 0.0, 1.0)
     n = g.n
     w = edge_weights(g, weighted)
-    # one entry per (node, neighbour): parallel relationships as one (their max weight)
-    matrix = sp.csr_matrix((w, (g.sources(), g.indices)), shape=(n, n))
-    matrix.sum_duplicates()
-    if weighted:
-        pairs = list(zip(g.sources().tolist(), g.indices.tolist(), w.tolist(), strict=True))
-        best: dict[tuple[int, int], float] = {}
-        for a, b, weight in pairs:
-            best[(a, b)] = max(weight, best.get((a, b), 0.0))
-        rows = np.array([k[0] for k in best], dtype=np.int64)
-        cols = np.array([k[1] for k in best], dtype=np.int64)
-        matrix = sp.csr_matrix((list(best.values()), (rows, cols)), shape=(n, n))
-    else:
-        matrix.data[:] = 1.0
+    # one entry per (node, neighbour): parallel relationships as one (their max weight);
+    # the snapshot sorts edges by (source, target), so parallels are adjacent
+    src, dst = g.sources(), g.indices
+    starts = np.r_[True, (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])] if g.m else []
+    first = np.flatnonzero(starts)
+    values = np.maximum.reduceat(w, first) if (weighted and first.size) else np.ones(first.size)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src[first], minlength=n), out=indptr[1:])
+    matrix = sp.csr_matrix((values, dst[first], indptr), shape=(n, n))
     degree = np.diff(matrix.indptr)
     upper = upper_degree_cutoff if upper_degree_cutoff is not None else np.iinfo(np.int64).max
     compared = np.flatnonzero((degree >= degree_cutoff) & (degree <= upper))
