@@ -204,5 +204,7 @@ class GraphStore(Protocol):
         relationships: Iterable[RelationshipType] = ("FOLLOWS",),
         *,
         influence: bool = False,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> GraphSnapshot:
         """The customer graph as a :class:`GraphSnapshot` (see implementations)."""

@@ -590,6 +590,8 @@ class SQLiteStore:
         relationships: Iterable[RelationshipType] = ("FOLLOWS",),
         *,
         influence: bool = False,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> GraphSnapshot:
         """Read the customer graph into a :class:`GraphSnapshot`.
 
@@ -600,6 +602,9 @@ class SQLiteStore:
         influence : bool
             If True, orient every edge the way influence flows: FOLLOWS reversed
             (followee -> follower), SHARED_TO and REFERRED as stored.
+        since, until : datetime, optional
+            Window of share and referral events read (``since <= at < until``); FOLLOWS
+            is the current state whatever the window.
 
         Returns
         -------
@@ -607,7 +612,11 @@ class SQLiteStore:
             Nodes are all current customers (ids are canonical customer ids). Edge
             properties: ``relationship`` (0 FOLLOWS, 1 SHARED_TO, 2 REFERRED) and, from
             SHARED_TO, ``shares`` (distinct content), ``views``, ``clicks``,
-            ``conversions`` (zero on other types); from REFERRED ``converted``.
+            ``conversions``, ``acted`` (distinct content clicked or converted on); from
+            REFERRED ``invites`` (referrals, one per campaign) and ``converted`` (zero on
+            other types). Node property ``actions``: distinct content each customer
+            shared or acted on in the window (the trials of
+            :func:`~graph_engine.algorithms.reach.learn_probabilities`).
         """
         rels = list(dict.fromkeys(relationships))
         for rel in rels:
@@ -615,6 +624,7 @@ class SQLiteStore:
                 raise ParameterError(
                     f"relationships: unknown type {rel!r} (known: {', '.join(RELATIONSHIP_TYPES)})"
                 )
+        window, args = _window(since, until)
         db = self._db
         current = db.execute(
             "SELECT pk, id FROM customers WHERE merged_into IS NULL ORDER BY pk"
@@ -629,19 +639,56 @@ class SQLiteStore:
                 "FOLLOWS": ("SELECT follower, followee FROM follows WHERE active", 2),
                 "SHARED_TO": (
                     "SELECT sharer, viewer, count(DISTINCT content_id), "
-                    "sum(action = 'view'), sum(action = 'click'), sum(action = 'convert') "
-                    "FROM share_events GROUP BY sharer, viewer",
-                    6,
+                    "sum(action = 'view'), sum(action = 'click'), sum(action = 'convert'), "
+                    "count(DISTINCT CASE WHEN action IN ('click', 'convert') "
+                    "THEN content_id END) "
+                    f"FROM share_events WHERE {window} GROUP BY sharer, viewer",
+                    7,
                 ),
                 "REFERRED": (
-                    "SELECT referrer, referee, max(converted) FROM referrals "
-                    "GROUP BY referrer, referee, campaign_id",
+                    f"SELECT referrer, referee, converted FROM referrals WHERE {window}",
                     3,
                 ),
             }[rel]
-            flat = np.fromiter(chain.from_iterable(db.execute(sql)), dtype=np.int64)
+            rows = db.execute(sql, args if rel != "FOLLOWS" else {})
+            flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64)
             parts.append((rel, flat.reshape(-1, width)))
-        return _assemble(parts, position, ids, influence)
+        actions = np.zeros(len(ids), dtype=np.int64)
+        counted = db.execute(
+            "SELECT who, count(*) FROM ("
+            f"SELECT sharer AS who, content_id FROM share_events WHERE {window} "
+            "UNION SELECT viewer, content_id FROM share_events "
+            f"WHERE action IN ('click', 'convert') AND {window}) GROUP BY who",
+            args,
+        ).fetchall()
+        if counted:
+            who = np.array([w for w, _ in counted], dtype=np.int64)
+            actions[position[who]] = [c for _, c in counted]
+        g = _assemble(parts, position, ids, influence)
+        return GraphSnapshot(
+            g.indptr,
+            g.indices,
+            g.weights,
+            g.ids,
+            g.directed,
+            g.edge_properties,
+            {"actions": actions},
+        )
+
+
+def _window(since: datetime | None, until: datetime | None) -> tuple[str, dict[str, str]]:
+    """SQL condition on ``at`` and its parameters (timestamps in the stored ISO form)."""
+    parts, args = ["1"], {}
+    for name, value, op in (("since", since, ">="), ("until", until, "<")):
+        if value is None:
+            continue
+        if not isinstance(value, datetime):
+            raise ParameterError(f"{name} must be a datetime, got {value!r}")
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        parts.append(f"at {op} :{name}")
+        args[name] = value.astimezone(UTC).isoformat(timespec="microseconds")
+    return " AND ".join(parts), args
 
 
 def _assemble(
@@ -649,7 +696,17 @@ def _assemble(
 ) -> GraphSnapshot:
     srcs, dsts = [], []
     props: dict[str, list[np.ndarray]] = {
-        k: [] for k in ("relationship", "shares", "views", "clicks", "conversions", "converted")
+        k: []
+        for k in (
+            "relationship",
+            "shares",
+            "views",
+            "clicks",
+            "conversions",
+            "acted",
+            "invites",
+            "converted",
+        )
     }
     for rel, rows in parts:
         s, d = position[rows[:, 0]], position[rows[:, 1]]
@@ -659,8 +716,11 @@ def _assemble(
         dsts.append(d)
         count = rows.shape[0]
         props["relationship"].append(np.full(count, _REL_CODE[rel], dtype=np.int8))
-        for j, name in enumerate(("shares", "views", "clicks", "conversions"), start=2):
+        for j, name in enumerate(("shares", "views", "clicks", "conversions", "acted"), start=2):
             props[name].append(rows[:, j] if rel == "SHARED_TO" else np.zeros(count, np.int64))
+        props["invites"].append(
+            np.ones(count, np.int64) if rel == "REFERRED" else np.zeros(count, np.int64)
+        )
         props["converted"].append(
             rows[:, 2].astype(bool) if rel == "REFERRED" else np.zeros(count, bool)
         )

@@ -1,0 +1,29 @@
+"""Word-of-mouth reach: influence probabilities, cascade simulation, RR sets.
+
+- :func:`learn_probabilities` / :func:`edge_probabilities`: p(u, v) per influence edge;
+- :func:`estimate_spread`: Monte-Carlo IC / LT cascades (mean, CI, reach by hop);
+- :func:`sample_rr_sets` / :func:`single_seed_reach`: reverse-reachable sets, reused
+  for any seed set's spread, everyone's single-seed reach, and seed selection;
+- :func:`referral_stats`: referral trees and viral coefficients per campaign.
+"""
+
+from graph_engine.algorithms.reach.probabilities import (
+    InfluenceProbabilities,
+    ProbabilitySpec,
+    edge_probabilities,
+    learn_probabilities,
+)
+from graph_engine.algorithms.reach.rrsets import RRSets, sample_rr_sets, single_seed_reach
+from graph_engine.algorithms.reach.simulation import SpreadEstimate, estimate_spread
+
+__all__ = [
+    "InfluenceProbabilities",
+    "ProbabilitySpec",
+    "RRSets",
+    "SpreadEstimate",
+    "edge_probabilities",
+    "estimate_spread",
+    "learn_probabilities",
+    "sample_rr_sets",
+    "single_seed_reach",
+]
