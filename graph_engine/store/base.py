@@ -208,3 +208,8 @@ class GraphStore(Protocol):
         until: datetime | None = None,
     ) -> GraphSnapshot:
         """The customer graph as a :class:`GraphSnapshot` (see implementations)."""
+
+    def referral_rows(
+        self, campaign_id: str | None = None
+    ) -> list[tuple[str, str, str, datetime, bool]]:
+        """The referral log ``(referrer, referee, campaign, at, converted)``, oldest first."""

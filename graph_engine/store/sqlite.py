@@ -675,6 +675,26 @@ class SQLiteStore:
             {"actions": actions},
         )
 
+    def referral_rows(
+        self, campaign_id: str | None = None
+    ) -> list[tuple[str, str, str, datetime, bool]]:
+        """The referral log: ``(referrer id, referee id, campaign id, at, converted)``.
+
+        One row per (referrer, referee, campaign), oldest first; ids are current
+        canonical customer ids (merges re-pointed). Feed it to
+        :func:`~graph_engine.algorithms.reach.referral_stats`.
+        """
+        sql = (
+            "SELECT a.id, b.id, r.campaign_id, r.at, r.converted FROM referrals r "
+            "JOIN customers a ON a.pk = r.referrer JOIN customers b ON b.pk = r.referee "
+        )
+        args: tuple[str, ...] = ()
+        if campaign_id is not None:
+            sql += "WHERE r.campaign_id = ? "
+            args = (campaign_id,)
+        rows = self._db.execute(sql + "ORDER BY r.at, a.id, b.id", args).fetchall()
+        return [(a, b, c, datetime.fromisoformat(at), bool(conv)) for a, b, c, at, conv in rows]
+
 
 def _window(since: datetime | None, until: datetime | None) -> tuple[str, dict[str, str]]:
     """SQL condition on ``at`` and its parameters (timestamps in the stored ISO form)."""

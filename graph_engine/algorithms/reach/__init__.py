@@ -13,10 +13,17 @@ from graph_engine.algorithms.reach.probabilities import (
     edge_probabilities,
     learn_probabilities,
 )
+from graph_engine.algorithms.reach.referrals import (
+    CampaignReferrals,
+    GenerationStats,
+    referral_stats,
+)
 from graph_engine.algorithms.reach.rrsets import RRSets, sample_rr_sets, single_seed_reach
 from graph_engine.algorithms.reach.simulation import SpreadEstimate, estimate_spread
 
 __all__ = [
+    "CampaignReferrals",
+    "GenerationStats",
     "InfluenceProbabilities",
     "ProbabilitySpec",
     "RRSets",
@@ -24,6 +31,7 @@ __all__ = [
     "edge_probabilities",
     "estimate_spread",
     "learn_probabilities",
+    "referral_stats",
     "sample_rr_sets",
     "single_seed_reach",
 ]

@@ -104,8 +104,14 @@ def lt_check(g: GraphSnapshot, p: npt.NDArray[np.float64]) -> None:
 
 def in_csr(
     g: GraphSnapshot, p: npt.NDArray[np.float64]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """In-edge CSR ``(ptr, source, p)`` of ``g`` (cached on the snapshot per p array)."""
+) -> tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.bool_]
+]:
+    """In-edge CSR ``(ptr, source, p, uniform)`` of ``g`` (cached per p array).
+
+    ``uniform[v]``: every in-edge of v has the same p (weighted cascade, a constant), so
+    RR sampling may skip geometrically between live edges.
+    """
     cache: dict[int, Any] = g.__dict__.setdefault("_in_csr", {})
     hit = cache.get(id(p))
     if hit is not None and hit[0] is p:
@@ -113,7 +119,14 @@ def in_csr(
     order = np.argsort(g.indices, kind="stable")
     ptr = np.zeros(g.n + 1, dtype=np.int64)
     np.cumsum(np.bincount(g.indices, minlength=g.n), out=ptr[1:])
-    out = (ptr, np.ascontiguousarray(g.sources()[order]), np.ascontiguousarray(p[order]))
+    in_p = np.ascontiguousarray(p[order])
+    uniform = np.ones(g.n, dtype=np.bool_)
+    has = np.flatnonzero(np.diff(ptr) > 0)
+    if has.size:
+        lo = np.minimum.reduceat(in_p, ptr[has])
+        hi = np.maximum.reduceat(in_p, ptr[has])
+        uniform[has] = lo == hi
+    out = (ptr, np.ascontiguousarray(g.sources()[order]), in_p, uniform)
     cache.clear()
     cache[id(p)] = (p, out)
     return out

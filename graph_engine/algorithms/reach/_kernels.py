@@ -15,6 +15,8 @@ Kempe, D., Kleinberg, J., & Tardos, É. (2003). Maximizing the spread of influen
 through a social network. KDD.
 Borgs, C., Brautbar, M., Chayes, J., & Lucier, B. (2014). Maximizing social influence in
 nearly optimal time. SODA.
+Guo, Q., Wang, S., Wei, Z., & Chen, M. (2020). Influence maximization revisited:
+efficient reverse reachable set generation with bound tightened. SIGMOD.
 """
 
 from __future__ import annotations
@@ -209,6 +211,7 @@ def rr_sets_ic(
     in_ptr: np.ndarray,
     in_src: np.ndarray,
     in_prob: np.ndarray,
+    uniform: np.ndarray,
     roots: np.ndarray,
     first: int,
     count: int,
@@ -240,6 +243,27 @@ def rr_sets_ic(
             head += 1
             lo = in_ptr[v]
             hi = in_ptr[v + 1]
+            if hi == lo:
+                continue
+            pv = in_prob[lo]
+            if uniform[v] and 0.0 < pv < 1.0:
+                # all in-edges share p: jump to the next live edge with a geometric draw
+                # (SUBSIM, Guo et al. SIGMOD 2020): O(1 + d p) instead of O(d) per visit
+                log_q = np.log1p(-pv)
+                e = lo - 1
+                while True:
+                    r = _next(state)
+                    e += 1 + int(np.log(1.0 - r) / log_q)
+                    if e >= hi:
+                        break
+                    u = in_src[e]
+                    if stamp[u] != i:
+                        stamp[u] = i
+                        if pos >= nodes.shape[0]:
+                            nodes = _grow(nodes, pos + 1)
+                        nodes[pos] = u
+                        pos += 1
+                continue
             for e in range(lo, hi):
                 u = in_src[e]
                 if stamp[u] != i and _next(state) < in_prob[e]:

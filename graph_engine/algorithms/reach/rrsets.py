@@ -120,14 +120,19 @@ class RRSets:
             return
         started = time.perf_counter()
         start = len(self)
-        in_ptr, in_src, in_p = self._in
-        kernel = _kernels.rr_sets_ic if self.model == "ic" else _kernels.rr_sets_lt
+        in_ptr, in_src, in_p, uniform = self._in
+        ic = self.model == "ic"
         roots, kseed = self.roots, self._kseed
         done = [0]
         lock = threading.Lock()
 
         def chunk(first: int, n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
-            out = kernel(in_ptr, in_src, in_p, roots, start + first, n, kseed)
+            if ic:
+                out = _kernels.rr_sets_ic(
+                    in_ptr, in_src, in_p, uniform, roots, start + first, n, kseed
+                )
+            else:
+                out = _kernels.rr_sets_lt(in_ptr, in_src, in_p, roots, start + first, n, kseed)
             with lock:
                 done[0] += n
                 if progress is not None:
