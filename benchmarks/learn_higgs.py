@@ -7,9 +7,13 @@ through the store; the probabilities are learned on the first 70% of the period
 (``store.snapshot(..., until=split)``) and judged on the rest: does a higher learned
 p(b -> a) predict that a retweets b again after the split?
 
-Reported: ROC AUC of the learned p against baselines on the edges seen before the
-split whose influencer acted again after it (p is a per-action probability) (weighted cascade 1 / in-degree, the raw retweet count, plain maximum likelihood
-without a prior), and the held-out retweet rate by decile of learned p.
+Reported: ROC AUC of the learned p against baselines (weighted cascade 1 / in-degree,
+the raw retweet count, plain maximum likelihood without a prior) on the edges seen before
+the split whose influencer acted again after it (p is a per-action probability), and the
+held-out retweet rate by decile of learned p.
+
+Caveat: the log has no exposures (no follower graph, no views): every edge in it is a
+success, so per-edge Bernoulli trials are not identifiable from it alone.
 
 Run: ``.venv/bin/python benchmarks/learn_higgs.py`` (writes
 ``benchmarks/results/learn_higgs.json``).
@@ -30,10 +34,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph_engine.algorithms.reach import edge_probabilities, learn_probabilities  # noqa: E402
-from graph_engine.config import Settings  # noqa: E402
-from graph_engine.ingest import Ingestor  # noqa: E402
-from graph_engine.store import SQLiteStore  # noqa: E402
+from graph_engine.algorithms.reach import edge_probabilities, learn_probabilities
+from graph_engine.config import Settings
+from graph_engine.ingest import Ingestor
+from graph_engine.store import SQLiteStore
 
 LOG = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "higgs-activity_time.txt.gz"
 

@@ -27,12 +27,12 @@ from scipy.stats import spearmanr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph_engine.algorithms.reach import learn_probabilities  # noqa: E402
-from graph_engine.config import Settings  # noqa: E402
-from graph_engine.ingest import Ingestor  # noqa: E402
-from graph_engine.ingest.readers import Source  # noqa: E402
-from graph_engine.ingest.synthetic import SyntheticConfig, generate  # noqa: E402
-from graph_engine.store import SQLiteStore  # noqa: E402
+from graph_engine.algorithms.reach import learn_probabilities
+from graph_engine.config import Settings
+from graph_engine.ingest import Ingestor
+from graph_engine.ingest.readers import Source
+from graph_engine.ingest.synthetic import SyntheticConfig, generate
+from graph_engine.store import SQLiteStore
 
 
 def main() -> None:
