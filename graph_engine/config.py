@@ -52,6 +52,28 @@ class Settings(BaseSettings):
         Rows longer than this are rejected.
     quarantine_dir : Path or None
         Where rejected rows go; default ``<database dir>/quarantine``.
+    value_weights : dict
+        Weights of ``revenue``, ``participation``, ``influence`` in social value.
+    participation_weights : dict
+        Weight of one ``engagement``, one shared piece of ``share`` content, one
+        ``referral`` made, in participation.
+    recency_half_life_days : float
+        Participation (and revenue, with ``revenue_recency``) decays with this half-life.
+    revenue_recency : bool
+        Weight orders by recency too (default: plain totals).
+    influence_window_days : int or None
+        Share and referral evidence of the last N days feeds learned probabilities
+        (None: all time).
+    tier_rules_file : Path or None
+        TOML file with tier thresholds (see :mod:`graph_engine.scoring.tiers`).
+    keep_runs : int
+        Complete runs kept (scores history); older ones are deleted at publish.
+    compute_seed : int
+        Seed of every randomised stage of ``compute`` (Leiden, RR sets).
+    leiden_resolution : float
+        Resolution (gamma) of community detection.
+    reach_rr_sets : int or None
+        RR sets for everyone's expected reach (default ``max(100,000, 2 n)``).
     """
 
     model_config = SettingsConfigDict(
@@ -66,6 +88,20 @@ class Settings(BaseSettings):
     ingest_batch_size: int = Field(default=50_000, ge=1, le=1_000_000)
     max_row_bytes: int = Field(default=65_536, ge=256)
     quarantine_dir: Path | None = None
+    value_weights: dict[str, float] = Field(
+        default_factory=lambda: {"revenue": 1.0, "participation": 1.0, "influence": 1.0}
+    )
+    participation_weights: dict[str, float] = Field(
+        default_factory=lambda: {"engagement": 1.0, "share": 1.0, "referral": 2.0}
+    )
+    recency_half_life_days: float = Field(default=90.0, gt=0)
+    revenue_recency: bool = False
+    influence_window_days: int | None = Field(default=None, ge=1)
+    tier_rules_file: Path | None = None
+    keep_runs: int = Field(default=10, ge=1)
+    compute_seed: int = 42
+    leiden_resolution: float = Field(default=1.0, gt=0)
+    reach_rr_sets: int | None = Field(default=None, ge=1000)
 
     @field_validator("merge_kinds", "exclusive_kinds")
     @classmethod
@@ -76,6 +112,32 @@ class Settings(BaseSettings):
                 f"unknown identity kind(s) {unknown}; known: {', '.join(IDENTITY_KINDS)}"
             )
         return kinds
+
+    @field_validator("value_weights")
+    @classmethod
+    def _value_weights(cls, weights: dict[str, float]) -> dict[str, float]:
+        unknown = set(weights) - {"revenue", "participation", "influence"}
+        if unknown:
+            raise ValueError(
+                f"unknown value weight(s) {sorted(unknown)}; known: "
+                "revenue, participation, influence"
+            )
+        if any(w < 0 for w in weights.values()) or not any(w > 0 for w in weights.values()):
+            raise ValueError(f"value weights must be >= 0 with one > 0, got {weights}")
+        return weights
+
+    @field_validator("participation_weights")
+    @classmethod
+    def _participation_weights(cls, weights: dict[str, float]) -> dict[str, float]:
+        unknown = set(weights) - {"engagement", "share", "referral"}
+        if unknown:
+            raise ValueError(
+                f"unknown participation weight(s) {sorted(unknown)}; known: "
+                "engagement, share, referral"
+            )
+        if any(w < 0 for w in weights.values()):
+            raise ValueError(f"participation weights must be >= 0, got {weights}")
+        return weights
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:

@@ -18,13 +18,17 @@ from graph_engine.snapshot import GraphSnapshot
 
 __all__ = [
     "RELATIONSHIP_TYPES",
+    "SCORE_FIELDS",
     "AppliedBatch",
+    "CustomerFeatures",
     "CustomerRecord",
     "FollowRow",
     "GraphStore",
     "MergeRecord",
     "ProfileRow",
     "ResolvedBatch",
+    "RunRecord",
+    "ScoreRecord",
     "StoreStats",
 ]
 
@@ -166,6 +170,110 @@ class MergeRecord:
     self_loops_dropped: int
 
 
+#: Score fields that can be sorted and filtered on (columns of the scores table).
+SCORE_FIELDS: tuple[str, ...] = (
+    "social_value",
+    "influence",
+    "expected_reach",
+    "audience",
+    "participation",
+    "revenue",
+    "bridge",
+    "conversions",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """One recompute run: what ran, on what, how long each stage took."""
+
+    run_id: str
+    seq: int
+    status: Literal["running", "complete", "failed", "abandoned"]
+    started_at: str
+    finished_at: str | None
+    config: dict[str, Any]
+    counts: dict[str, Any]
+    timings: dict[str, float]
+    summary: dict[str, Any]
+    error: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        return {
+            "run_id": self.run_id,
+            "seq": self.seq,
+            "status": self.status,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "config": self.config,
+            "counts": self.counts,
+            "timings": self.timings,
+            "summary": self.summary,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRecord:
+    """A customer's scores in one run (``details``: breakdown, audience by platform...)."""
+
+    customer_id: str
+    run_id: str
+    tier: str
+    tier_level: str | None
+    tier_reason: str
+    community_id: int | None
+    social_value: float
+    influence: float
+    expected_reach: float
+    audience: int
+    participation: float
+    revenue: float
+    bridge: float
+    conversions: int
+    details: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        return {
+            "customer_id": self.customer_id,
+            "run_id": self.run_id,
+            "tier": self.tier,
+            "tier_level": self.tier_level,
+            "tier_reason": self.tier_reason,
+            "community_id": self.community_id,
+            "social_value": self.social_value,
+            "influence": self.influence,
+            "expected_reach": self.expected_reach,
+            "audience": self.audience,
+            "participation": self.participation,
+            "revenue": self.revenue,
+            "bridge": self.bridge,
+            "conversions": self.conversions,
+            **self.details,
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class CustomerFeatures:
+    """Per-customer inputs of scoring, aligned with :meth:`GraphStore.snapshot`'s ids.
+
+    Activity arrays are event lists: ``(customer index, epoch seconds[, amount])``.
+    """
+
+    ids: tuple[str, ...]
+    is_employee: Any  # ndarray of bool
+    external_followers: tuple[dict[str, int], ...]
+    tags: tuple[tuple[str, ...], ...]
+    followers: Any  # ndarray of int64: in-graph followers
+    engagements: tuple[Any, Any]
+    shares: tuple[Any, Any]
+    referrals: tuple[Any, Any]
+    orders: tuple[Any, Any, Any]
+    conversions: Any  # ndarray of int64: converts from own shares + converted referrals
+
+
 @runtime_checkable
 class GraphStore(Protocol):
     """What every store offers."""
@@ -213,3 +321,59 @@ class GraphStore(Protocol):
         self, campaign_id: str | None = None
     ) -> list[tuple[str, str, str, datetime, bool]]:
         """The referral log ``(referrer, referee, campaign, at, converted)``, oldest first."""
+
+    def customer_features(self) -> CustomerFeatures:
+        """Everything scoring needs per customer, in snapshot order."""
+
+    def segment(self, *, tag: str | None = None, campaign: str | None = None) -> list[str]:
+        """Customer ids with a tag, or who converted in a campaign (referral or order)."""
+
+    # -- runs and scores --------------------------------------------------------------
+    def begin_run(self, config: dict[str, Any], counts: dict[str, Any]) -> RunRecord:
+        """Start a run (invisible to readers until published)."""
+
+    def write_scores(self, run_id: str, rows: Iterable[ScoreRecord]) -> int:
+        """Write a batch of a running run's scores."""
+
+    def write_communities(self, run_id: str, profiles: Iterable[dict[str, Any]]) -> int:
+        """Write a running run's community profiles."""
+
+    def publish_run(
+        self, run_id: str, timings: dict[str, float], summary: dict[str, Any], keep: int
+    ) -> RunRecord:
+        """Atomically make the run the one readers see; keep the last ``keep`` runs."""
+
+    def fail_run(self, run_id: str, error: str) -> None:
+        """Mark a run failed (the previous run keeps serving)."""
+
+    def current_run(self) -> RunRecord | None:
+        """The run readers see (None before the first complete run)."""
+
+    def runs(self, limit: int = 20) -> list[RunRecord]:
+        """Runs, newest first."""
+
+    def scores(self, reference: str, run_id: str | None = None) -> ScoreRecord:
+        """A customer's scores in the current (or a given) run."""
+
+    def score_history(self, reference: str) -> list[ScoreRecord]:
+        """A customer's scores in every kept complete run, oldest first."""
+
+    def top_scores(
+        self,
+        *,
+        by: str = "social_value",
+        tier: str | None = None,
+        tier_level: str | None = None,
+        community_id: int | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[ScoreRecord]:
+        """The current run's customers, filtered, sorted by ``by`` descending."""
+
+    def run_scores(self, run_id: str | None = None) -> Iterable[ScoreRecord]:
+        """Stream every score of a run (default current), in customer id order."""
+
+    def community_profiles(
+        self, community_id: int | None = None, run_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The current run's community profiles (largest first)."""

@@ -33,6 +33,8 @@ from graph_engine.errors import (
 from graph_engine.identity import IdentityState, Merge
 from graph_engine.model import parse_reference
 from graph_engine.snapshot import GraphSnapshot
+from graph_engine.store._sqlite_runs import MIGRATION as RUNS_MIGRATION
+from graph_engine.store._sqlite_runs import RunsMixin
 from graph_engine.store.base import (
     RELATIONSHIP_TYPES,
     AppliedBatch,
@@ -108,6 +110,8 @@ _MIGRATIONS: tuple[str, ...] = (
         seq INTEGER PRIMARY KEY, finished_at TEXT NOT NULL, report TEXT NOT NULL
     );
     """,
+    # 2: versioned runs, scores, community profiles
+    RUNS_MIGRATION,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 _REL_CODE: dict[str, int] = {name: code for code, name in enumerate(RELATIONSHIP_TYPES)}
@@ -147,7 +151,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-class SQLiteStore:
+class SQLiteStore(RunsMixin):
     """The embedded store.
 
     Parameters

@@ -1,0 +1,293 @@
+"""Recompute: store -> snapshot -> algorithms -> scores -> one atomically published run.
+
+Stages (each timed, each reported to ``progress(stage, fraction)``):
+
+1. ``read``: the influence graph (FOLLOWS reversed, SHARED_TO, REFERRED; share and
+   referral evidence of the configured window) and per-customer inputs;
+2. ``probabilities``: learned p(u, v) (:func:`~graph_engine.algorithms.reach.learn_probabilities`);
+3. ``influence``: PageRank on the influence graph weighted by p, reversed so that
+   score accrues to the people who move others;
+4. ``reach``: everyone's single-seed expected spread from one pool of RR sets;
+5. ``communities``: Leiden on the undirected interaction graph (seeded), ids matched
+   to the previous run by member overlap; bridge = participation coefficient;
+6. ``value``: participation (recency-weighted engagements, shared content, referrals),
+   revenue, audience, social value;
+7. ``tiers``: employee / KOL (level) / KOC / consumer with reasons;
+8. ``profiles``: community profiles;
+9. ``write`` then ``publish``: scores written under a run that readers cannot see, then
+   published in one transaction. Any failure (or Ctrl-C) marks the run failed and the
+   previous run keeps serving; a killed process leaves a ``running`` run that the next
+   compute marks abandoned.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from graph_engine.algorithms.community import leiden
+from graph_engine.algorithms.influence import pagerank
+from graph_engine.algorithms.reach import learn_probabilities, single_seed_reach
+from graph_engine.config import Settings, get_settings
+from graph_engine.errors import StoreError
+from graph_engine.scoring.communities import (
+    community_profiles,
+    match_communities,
+    participation_coefficient,
+)
+from graph_engine.scoring.tiers import TierRules, assign_tiers
+from graph_engine.scoring.value import social_value
+from graph_engine.snapshot import GraphSnapshot
+from graph_engine.store.base import GraphStore, RelationshipType, RunRecord, ScoreRecord
+
+__all__ = ["STAGES", "compute", "recency_weight"]
+
+STAGES = (
+    "read",
+    "probabilities",
+    "influence",
+    "reach",
+    "communities",
+    "value",
+    "tiers",
+    "profiles",
+    "write",
+    "publish",
+)
+RELATIONSHIPS: tuple[RelationshipType, ...] = ("FOLLOWS", "SHARED_TO", "REFERRED")
+Progress = Callable[[str, float], None]
+
+
+def recency_weight(
+    times: npt.NDArray[np.float64], as_of: float, half_life_days: float
+) -> npt.NDArray[np.float64]:
+    """``0.5 ** (age / half_life)``; events after ``as_of`` count fully.
+
+    Examples
+    --------
+    >>> recency_weight(np.array([0.0, 86400.0 * 10]), 86400.0 * 10, 10).tolist()
+    [0.5, 1.0]
+    """
+    age_days = np.maximum(as_of - times, 0.0) / 86400.0
+    return np.asarray(0.5 ** (age_days / half_life_days), dtype=np.float64)
+
+
+def _weighted_sum(
+    n: int, index: npt.NDArray[np.int64], weights: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    if not index.size:
+        return np.zeros(n)
+    return np.asarray(np.bincount(index, weights=weights, minlength=n)[:n], dtype=np.float64)
+
+
+def compute(
+    store: GraphStore,
+    settings: Settings | None = None,
+    *,
+    progress: Progress | None = None,
+    as_of: datetime | None = None,
+) -> RunRecord:
+    """Recompute every score and publish a new run.
+
+    Parameters
+    ----------
+    store : GraphStore
+    settings : Settings, optional
+    progress : callable, optional
+        ``progress(stage, fraction_of_stage)``; stages are :data:`STAGES`.
+    as_of : datetime, optional
+        Reference time of recency weights and the evidence window (default: the
+        latest activity in the store, so a historical dataset is scored as of its end).
+
+    Returns
+    -------
+    RunRecord
+        The published run (status ``complete``).
+
+    Raises
+    ------
+    GraphEngineError
+        Any stage's error; the run is then marked failed and the previous one serves.
+    """
+    settings = settings or get_settings()
+    rules = (
+        TierRules.from_toml(settings.tier_rules_file) if settings.tier_rules_file else TierRules()
+    )
+    report = progress or (lambda stage, fraction: None)
+    timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(name: str) -> Iterator[None]:
+        report(name, 0.0)
+        started = time.perf_counter()
+        yield
+        timings[name] = round(time.perf_counter() - started, 4)
+        report(name, 1.0)
+
+    seed = settings.compute_seed
+    config: dict[str, Any] = {
+        "value_weights": settings.value_weights,
+        "participation_weights": settings.participation_weights,
+        "recency_half_life_days": settings.recency_half_life_days,
+        "revenue_recency": settings.revenue_recency,
+        "influence_window_days": settings.influence_window_days,
+        "tier_rules": rules.to_dict(),
+        "seed": seed,
+        "leiden_resolution": settings.leiden_resolution,
+        "reach_rr_sets": settings.reach_rr_sets,
+    }
+    previous = store.current_run()
+    run = store.begin_run(config, store.stats().to_dict())
+    try:
+        with stage("read"):
+            feats = store.customer_features()
+            times = [feats.engagements[1], feats.shares[1], feats.referrals[1], feats.orders[1]]
+            latest = max((float(t.max()) for t in times if t.size), default=None)
+            ref = (
+                as_of.timestamp()
+                if as_of is not None
+                else latest
+                if latest is not None
+                else datetime.now(UTC).timestamp()
+            )
+            since = (
+                datetime.fromtimestamp(ref, UTC) - timedelta(days=settings.influence_window_days)
+                if settings.influence_window_days
+                else None
+            )
+            g = store.snapshot(RELATIONSHIPS, influence=True, since=since)
+            if tuple(g.ids) != feats.ids:
+                raise StoreError("snapshot and customer features disagree on customers")
+            n = g.n
+        with stage("probabilities"):
+            learned = learn_probabilities(g, seed=seed)
+            ig = learned.graph
+        with stage("influence"):
+            weighted = GraphSnapshot(ig.indptr, ig.indices, learned.p, ig.ids)
+            influence = pagerank(weighted.reverse(), weighted=True).scores
+        with stage("reach"):
+            reach = single_seed_reach(
+                ig,
+                learned,
+                n_rr_sets=settings.reach_rr_sets,
+                seed=seed,
+                progress=lambda done, total: report("reach", done / max(total, 1)),
+            )
+            expected_reach = reach.scores
+        with stage("communities"):
+            und = g.undirected()
+            partition = leiden(und, random_seed=seed, gamma=settings.leiden_resolution)
+            prev_map: dict[Any, int] = {}
+            if previous is not None:
+                prev_map = {
+                    s.customer_id: s.community_id
+                    for s in store.run_scores(previous.run_id)
+                    if s.community_id is not None
+                }
+            membership, stability = match_communities(g.ids, partition.membership, prev_map)
+            bridge = participation_coefficient(und, membership)
+        with stage("value"):
+            hl = settings.recency_half_life_days
+            pw = settings.participation_weights
+            participation = np.zeros(n)
+            for kind, (idx, at) in (
+                ("engagement", feats.engagements),
+                ("share", feats.shares),
+                ("referral", feats.referrals),
+            ):
+                participation += pw.get(kind, 0.0) * _weighted_sum(
+                    n, idx, recency_weight(at, ref, hl)
+                )
+            o_idx, o_at, o_amount = feats.orders
+            revenue = _weighted_sum(
+                n,
+                o_idx,
+                o_amount * recency_weight(o_at, ref, hl) if settings.revenue_recency else o_amount,
+            )
+            external = np.array([sum(e.values()) for e in feats.external_followers], dtype=np.int64)
+            audience = feats.followers + external
+            value = social_value(
+                revenue,
+                participation,
+                {"influence": influence, "expected_reach": expected_reach, "audience": audience},
+                settings.value_weights,
+            )
+        with stage("tiers"):
+            tiers = assign_tiers(
+                feats.is_employee,
+                feats.external_followers,
+                expected_reach,
+                feats.conversions,
+                rules,
+            )
+        with stage("profiles"):
+            profiles = community_profiles(
+                und,
+                membership,
+                tiers=tiers.tier,
+                revenue=revenue,
+                participation=participation,
+                rank_by=value.components["influence"],
+                bridge=bridge,
+                tags=feats.tags,
+            )
+        with stage("write"):
+
+            def rows() -> Iterator[ScoreRecord]:
+                for i, cid in enumerate(feats.ids):
+                    if i % 50_000 == 0:
+                        report("write", i / max(n, 1))
+                    yield ScoreRecord(
+                        customer_id=cid,
+                        run_id=run.run_id,
+                        tier=tiers.tier[i],
+                        tier_level=tiers.level[i],
+                        tier_reason=tiers.reason[i],
+                        community_id=int(membership[i]),
+                        social_value=float(value.value[i]),
+                        influence=float(influence[i]),
+                        expected_reach=float(expected_reach[i]),
+                        audience=int(audience[i]),
+                        participation=float(participation[i]),
+                        revenue=float(revenue[i]),
+                        bridge=float(bridge[i]),
+                        conversions=int(feats.conversions[i]),
+                        details={
+                            "audience_in_graph": int(feats.followers[i]),
+                            "audience_external": int(external[i]),
+                            "audience_by_platform": feats.external_followers[i],
+                            "is_employee": bool(feats.is_employee[i]),
+                            **value.breakdown(i),
+                        },
+                    )
+
+            store.write_scores(run.run_id, rows())
+            store.write_communities(run.run_id, profiles)
+        summary = {
+            "customers": n,
+            "influence_edges": ig.m,
+            "edges_with_evidence": learned.with_evidence,
+            "tiers": tiers.counts(),
+            "kol_levels": {
+                lv: sum(1 for x in tiers.level if x == lv)
+                for lv in dict.fromkeys(tiers.level)
+                if lv
+            },
+            "communities": len(profiles),
+            "modularity": partition.modularity,
+            "community_stability": stability,
+            "reach_rr_sets": reach.config["rr_sets"],
+            "as_of": datetime.fromtimestamp(ref, UTC).isoformat(),
+            "previous_run": previous.run_id if previous else None,
+        }
+        with stage("publish"):
+            return store.publish_run(run.run_id, timings, summary, keep=settings.keep_runs)
+    except BaseException as exc:
+        store.fail_run(run.run_id, f"{type(exc).__name__}: {exc}")
+        raise

@@ -1,0 +1,411 @@
+"""SQLite side of versioned runs, scores and scoring inputs (mixed into SQLiteStore).
+
+A run is written while ``status = 'running'`` (readers never look at it); publishing is
+one transaction that marks it complete and moves the ``current_run`` pointer in
+``meta``, so readers see the whole previous run or the whole new one. A run that dies
+(SIGKILL) stays ``running`` and is marked ``abandoned`` (its rows deleted) by the next
+``begin_run``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from itertools import chain, islice
+from typing import Any
+
+import numpy as np
+
+from graph_engine.errors import NotFoundError, ParameterError
+from graph_engine.store.base import SCORE_FIELDS, CustomerFeatures, RunRecord, ScoreRecord
+
+MIGRATION = """
+CREATE TABLE runs (
+    run_id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, status TEXT NOT NULL,
+    started_at TEXT NOT NULL, finished_at TEXT, config TEXT NOT NULL, counts TEXT NOT NULL,
+    timings TEXT NOT NULL DEFAULT '{}', summary TEXT NOT NULL DEFAULT '{}', error TEXT
+);
+CREATE TABLE scores (
+    run_id TEXT NOT NULL, customer_id TEXT NOT NULL,
+    tier TEXT NOT NULL, tier_level TEXT, tier_reason TEXT NOT NULL, community_id INTEGER,
+    social_value REAL NOT NULL, influence REAL NOT NULL, expected_reach REAL NOT NULL,
+    audience INTEGER NOT NULL, participation REAL NOT NULL, revenue REAL NOT NULL,
+    bridge REAL NOT NULL, conversions INTEGER NOT NULL, details TEXT NOT NULL,
+    PRIMARY KEY (run_id, customer_id)
+) WITHOUT ROWID;
+CREATE INDEX scores_tier ON scores(run_id, tier, social_value);
+CREATE INDEX scores_community ON scores(run_id, community_id, social_value);
+CREATE INDEX scores_value ON scores(run_id, social_value);
+CREATE TABLE community_profiles (
+    run_id TEXT NOT NULL, community_id INTEGER NOT NULL, size INTEGER NOT NULL,
+    profile TEXT NOT NULL,
+    PRIMARY KEY (run_id, community_id)
+) WITHOUT ROWID
+"""
+
+_SCORE_COLS = (
+    "customer_id, run_id, tier, tier_level, tier_reason, community_id, social_value, "
+    "influence, expected_reach, audience, participation, revenue, bridge, conversions, details"
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _epoch(rows: Iterable[tuple[Any, ...]], width: int) -> list[np.ndarray]:
+    """Columns of ``(pk, iso time[, value])`` rows as arrays (time in epoch seconds)."""
+    pks, times, values = [], [], []
+    for row in rows:
+        pks.append(row[0])
+        times.append(datetime.fromisoformat(row[1]).timestamp())
+        if width == 3:
+            values.append(row[2])
+    out = [np.asarray(pks, dtype=np.int64), np.asarray(times, dtype=np.float64)]
+    if width == 3:
+        out.append(np.asarray(values, dtype=np.float64))
+    return out
+
+
+class RunsMixin:
+    """Runs, scores and scoring inputs for :class:`SQLiteStore`."""
+
+    _db: sqlite3.Connection
+    _transaction: Callable[[], AbstractContextManager[sqlite3.Connection]]
+    _pk_of: Callable[[str], int]
+
+    # -- scoring inputs ----------------------------------------------------------------
+    def customer_features(self) -> CustomerFeatures:
+        """Everything scoring needs per customer, aligned with ``snapshot()``'s ids."""
+        db = self._db
+        rows = db.execute(
+            "SELECT pk, id, is_employee, external_followers, tags FROM customers "
+            "WHERE merged_into IS NULL ORDER BY pk"
+        ).fetchall()
+        pks = np.asarray([r[0] for r in rows], dtype=np.int64)
+        position = np.full(int(pks[-1]) + 1 if pks.size else 1, -1, dtype=np.int64)
+        position[pks] = np.arange(pks.size)
+
+        def events(sql: str, width: int = 2) -> tuple[np.ndarray, ...]:
+            cols = _epoch(db.execute(sql), width)
+            cols[0] = position[cols[0]] if cols[0].size else cols[0]
+            return tuple(cols)
+
+        followers = np.zeros(pks.size, dtype=np.int64)
+        for pk, count in db.execute(
+            "SELECT followee, count(*) FROM follows WHERE active GROUP BY followee"
+        ):
+            followers[position[pk]] = count
+        conversions = np.zeros(pks.size, dtype=np.int64)
+        for pk, count in db.execute(
+            "SELECT who, count(*) FROM ("
+            "SELECT sharer AS who FROM share_events WHERE action = 'convert' "
+            "UNION ALL SELECT referrer FROM referrals WHERE converted) GROUP BY who"
+        ):
+            conversions[position[pk]] = count
+        shares = events("SELECT sharer, min(at) FROM share_events GROUP BY sharer, content_id")
+        return CustomerFeatures(
+            ids=tuple(r[1] for r in rows),
+            is_employee=np.asarray([bool(r[2]) for r in rows], dtype=np.bool_),
+            external_followers=tuple(json.loads(r[3]) for r in rows),
+            tags=tuple(tuple(json.loads(r[4])) for r in rows),
+            followers=followers,
+            engagements=events("SELECT customer, at FROM engagements"),  # type: ignore[arg-type]
+            shares=shares,  # type: ignore[arg-type]
+            referrals=events("SELECT referrer, at FROM referrals"),  # type: ignore[arg-type]
+            orders=events("SELECT customer, at, amount FROM orders", 3),  # type: ignore[arg-type]
+            conversions=conversions,
+        )
+
+    def segment(self, *, tag: str | None = None, campaign: str | None = None) -> list[str]:
+        """Customer ids with ``tag``, or who converted in ``campaign`` (referral or order)."""
+        if (tag is None) == (campaign is None):
+            raise ParameterError("segment: give exactly one of tag or campaign")
+        db = self._db
+        if tag is not None:
+            rows = db.execute(
+                "SELECT c.id FROM customers c, json_each(c.tags) t "
+                "WHERE c.merged_into IS NULL AND t.value = ? ORDER BY c.id",
+                (tag,),
+            )
+        else:
+            rows = db.execute(
+                "SELECT DISTINCT c.id FROM customers c WHERE c.pk IN ("
+                "SELECT referee FROM referrals WHERE campaign_id = ?1 AND converted "
+                "UNION SELECT customer FROM orders WHERE campaign_id = ?1) ORDER BY c.id",
+                (campaign,),
+            )
+        return [r[0] for r in rows]
+
+    # -- runs --------------------------------------------------------------------------
+    def begin_run(self, config: dict[str, Any], counts: dict[str, Any]) -> RunRecord:
+        """Start a run; clean up runs that died while running."""
+        with self._transaction() as db:
+            stale = [r[0] for r in db.execute("SELECT run_id FROM runs WHERE status = 'running'")]
+            for run_id in stale:
+                db.execute("DELETE FROM scores WHERE run_id = ?", (run_id,))
+                db.execute("DELETE FROM community_profiles WHERE run_id = ?", (run_id,))
+                db.execute(
+                    "UPDATE runs SET status = 'abandoned', error = 'interrupted' WHERE run_id = ?",
+                    (run_id,),
+                )
+            seq = int(db.execute("SELECT coalesce(max(seq), 0) + 1 FROM runs").fetchone()[0])
+            run_id = f"run-{seq:05d}-{uuid.uuid4().hex[:8]}"
+            db.execute(
+                "INSERT INTO runs (run_id, seq, status, started_at, config, counts) "
+                "VALUES (?, ?, 'running', ?, ?, ?)",
+                (run_id, seq, _now(), json.dumps(config, default=str), json.dumps(counts)),
+            )
+        return self._run(run_id)
+
+    def _run(self, run_id: str) -> RunRecord:
+        row = self._db.execute(
+            "SELECT run_id, seq, status, started_at, finished_at, config, counts, timings, "
+            "summary, error FROM runs WHERE run_id = ?",
+            (run_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no run {run_id!r}")
+        return RunRecord(
+            run_id=row[0],
+            seq=row[1],
+            status=row[2],
+            started_at=row[3],
+            finished_at=row[4],
+            config=json.loads(row[5]),
+            counts=json.loads(row[6]),
+            timings=json.loads(row[7]),
+            summary=json.loads(row[8]),
+            error=row[9],
+        )
+
+    def _running(self, db: sqlite3.Connection, run_id: str) -> None:
+        row = db.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        if row is None or row[0] != "running":
+            raise ParameterError(f"run {run_id!r} is not running (status {row and row[0]!r})")
+
+    def write_scores(self, run_id: str, rows: Iterable[ScoreRecord]) -> int:
+        """Write scores of a running run (batches of 50,000 per transaction)."""
+        written = 0
+        it = iter(rows)
+        while batch := list(islice(it, 50_000)):
+            with self._transaction() as db:
+                self._running(db, run_id)
+                db.executemany(
+                    f"INSERT INTO scores ({_SCORE_COLS}) VALUES "
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        (
+                            r.customer_id,
+                            run_id,
+                            r.tier,
+                            r.tier_level,
+                            r.tier_reason,
+                            r.community_id,
+                            r.social_value,
+                            r.influence,
+                            r.expected_reach,
+                            r.audience,
+                            r.participation,
+                            r.revenue,
+                            r.bridge,
+                            r.conversions,
+                            json.dumps(r.details, default=float),
+                        )
+                        for r in batch
+                    ),
+                )
+            written += len(batch)
+        return written
+
+    def write_communities(self, run_id: str, profiles: Iterable[dict[str, Any]]) -> int:
+        """Write community profiles of a running run."""
+        items = list(profiles)
+        with self._transaction() as db:
+            self._running(db, run_id)
+            db.executemany(
+                "INSERT INTO community_profiles VALUES (?, ?, ?, ?)",
+                (
+                    (run_id, int(p["community_id"]), int(p["size"]), json.dumps(p, default=float))
+                    for p in items
+                ),
+            )
+        return len(items)
+
+    def publish_run(
+        self, run_id: str, timings: dict[str, float], summary: dict[str, Any], keep: int
+    ) -> RunRecord:
+        """Atomically mark the run complete and current; drop runs beyond the last ``keep``."""
+        if keep < 1:
+            raise ParameterError(f"keep must be >= 1, got {keep!r}")
+        with self._transaction() as db:
+            self._running(db, run_id)
+            db.execute(
+                "UPDATE runs SET status = 'complete', finished_at = ?, timings = ?, summary = ? "
+                "WHERE run_id = ?",
+                (_now(), json.dumps(timings), json.dumps(summary, default=str), run_id),
+            )
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('current_run', ?)", (run_id,))
+            old = [
+                r[0]
+                for r in db.execute(
+                    "SELECT run_id FROM runs WHERE status = 'complete' ORDER BY seq DESC "
+                    "LIMIT -1 OFFSET ?",
+                    (keep,),
+                )
+            ]
+            for stale in old:
+                db.execute("DELETE FROM scores WHERE run_id = ?", (stale,))
+                db.execute("DELETE FROM community_profiles WHERE run_id = ?", (stale,))
+                db.execute("DELETE FROM runs WHERE run_id = ?", (stale,))
+        return self._run(run_id)
+
+    def fail_run(self, run_id: str, error: str) -> None:
+        """Mark a running run failed and drop what it wrote."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM scores WHERE run_id = ?", (run_id,))
+            db.execute("DELETE FROM community_profiles WHERE run_id = ?", (run_id,))
+            db.execute(
+                "UPDATE runs SET status = 'failed', finished_at = ?, error = ? "
+                "WHERE run_id = ? AND status = 'running'",
+                (_now(), error[:2000], run_id),
+            )
+
+    def current_run(self) -> RunRecord | None:
+        """The run readers see."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'current_run'").fetchone()
+        return None if row is None else self._run(row[0])
+
+    def runs(self, limit: int = 20) -> list[RunRecord]:
+        """Runs, newest first (complete, failed, abandoned and running)."""
+        ids = [
+            r[0]
+            for r in self._db.execute("SELECT run_id FROM runs ORDER BY seq DESC LIMIT ?", (limit,))
+        ]
+        return [self._run(r) for r in ids]
+
+    # -- reading scores ----------------------------------------------------------------
+    def _current_id(self, run_id: str | None) -> str:
+        if run_id is not None:
+            self._run(run_id)
+            return run_id
+        current = self.current_run()
+        if current is None:
+            raise NotFoundError("no complete run yet: run `graph-engine compute` first")
+        return current.run_id
+
+    @staticmethod
+    def _score(row: tuple[Any, ...]) -> ScoreRecord:
+        return ScoreRecord(
+            customer_id=row[0],
+            run_id=row[1],
+            tier=row[2],
+            tier_level=row[3],
+            tier_reason=row[4],
+            community_id=row[5],
+            social_value=row[6],
+            influence=row[7],
+            expected_reach=row[8],
+            audience=row[9],
+            participation=row[10],
+            revenue=row[11],
+            bridge=row[12],
+            conversions=row[13],
+            details=json.loads(row[14]),
+        )
+
+    def scores(self, reference: str, run_id: str | None = None) -> ScoreRecord:
+        """A customer's scores (any identity key or merged id works)."""
+        run = self._current_id(run_id)
+        pk = self._pk_of(reference)
+        cid = self._db.execute("SELECT id FROM customers WHERE pk = ?", (pk,)).fetchone()[0]
+        row = self._db.execute(
+            f"SELECT {_SCORE_COLS} FROM scores WHERE run_id = ? AND customer_id = ?", (run, cid)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"customer {reference!r} has no scores in run {run} (new since?)")
+        return self._score(row)
+
+    def score_history(self, reference: str) -> list[ScoreRecord]:
+        """Scores in every kept complete run, oldest first (ids merged into it included)."""
+        pk = self._pk_of(reference)
+        ids = [
+            r[0]
+            for r in self._db.execute(
+                "SELECT id FROM customers WHERE pk = ? OR merged_into = ?", (pk, pk)
+            )
+        ]
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT {', '.join('s.' + c.strip() for c in _SCORE_COLS.split(','))} "
+            "FROM scores s JOIN runs r ON r.run_id = s.run_id "
+            f"WHERE r.status = 'complete' AND s.customer_id IN ({marks}) ORDER BY r.seq",
+            ids,
+        )
+        return [self._score(r) for r in rows]
+
+    def top_scores(
+        self,
+        *,
+        by: str = "social_value",
+        tier: str | None = None,
+        tier_level: str | None = None,
+        community_id: int | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[ScoreRecord]:
+        """Current run, filtered by tier / level / community, sorted by ``by`` descending."""
+        if by not in SCORE_FIELDS:
+            raise ParameterError(f"by: unknown score {by!r} (known: {', '.join(SCORE_FIELDS)})")
+        if limit < 0 or offset < 0:
+            raise ParameterError(f"limit and offset must be >= 0, got {limit}, {offset}")
+        run = self._current_id(None)
+        where, args = ["run_id = ?"], [run]
+        for column, value in (
+            ("tier", tier),
+            ("tier_level", tier_level),
+            ("community_id", community_id),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)  # type: ignore[arg-type]
+        rows = self._db.execute(
+            f"SELECT {_SCORE_COLS} FROM scores WHERE {' AND '.join(where)} "
+            f"ORDER BY {by} DESC, customer_id LIMIT ? OFFSET ?",
+            (*args, limit, offset),
+        )
+        return [self._score(r) for r in rows]
+
+    def run_scores(self, run_id: str | None = None) -> Iterator[ScoreRecord]:
+        """Every score of a run, by customer id, read in pages (constant memory)."""
+        run = self._current_id(run_id)
+        last = ""
+        while True:
+            rows = self._db.execute(
+                f"SELECT {_SCORE_COLS} FROM scores WHERE run_id = ? AND customer_id > ? "
+                "ORDER BY customer_id LIMIT 5000",
+                (run, last),
+            ).fetchall()
+            if not rows:
+                return
+            yield from (self._score(r) for r in rows)
+            last = rows[-1][0]
+
+    def community_profiles(
+        self, community_id: int | None = None, run_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Community profiles of the current run, largest first."""
+        run = self._current_id(run_id)
+        sql = "SELECT profile FROM community_profiles WHERE run_id = ?"
+        args: list[Any] = [run]
+        if community_id is not None:
+            sql += " AND community_id = ?"
+            args.append(community_id)
+        rows = self._db.execute(sql + " ORDER BY size DESC, community_id", args).fetchall()
+        if community_id is not None and not rows:
+            raise NotFoundError(f"no community {community_id} in run {run}")
+        return [json.loads(r[0]) for r in chain(rows)]
