@@ -31,7 +31,12 @@ from rich.table import Table
 
 from graph_engine import __version__
 from graph_engine.config import Settings, get_settings
-from graph_engine.errors import GraphEngineError, SourceError, StoreUnavailableError
+from graph_engine.errors import (
+    GraphEngineError,
+    NotFoundError,
+    SourceError,
+    StoreUnavailableError,
+)
 from graph_engine.ingest import (
     EDGE_LIST_COLUMNS,
     Ingestor,
@@ -260,22 +265,59 @@ def stats_command(db: str | None, as_json: bool) -> None:
 @db_option
 @json_option
 def customer_command(reference: str, db: str | None, as_json: bool) -> None:
-    """Show one customer by id, merged id or identity key (e.g. wechat_openid:o1)."""
+    """One customer by id, merged id or identity key: profile, scores, history."""
     settings = get_settings()
     store = _open(db, settings)
     try:
         record = asdict(store.customer(reference))
+        scores: dict[str, Any] | None = None
+        history: list[dict[str, Any]] = []
+        if store.current_run() is not None:
+            try:
+                scores = store.scores(record["id"]).to_dict()
+            except NotFoundError:
+                scores = None
+            history = [
+                {
+                    k: h.to_dict()[k]
+                    for k in (
+                        "run_id",
+                        "tier",
+                        "tier_level",
+                        "social_value",
+                        "community_id",
+                        "expected_reach",
+                    )
+                }
+                for h in store.score_history(record["id"])
+            ]
     finally:
         store.close()
     if as_json:
-        _emit(True, record)
-    else:
-        table = Table(title=f"customer {record['id']}", show_header=False, title_justify="left")
-        for key, value in record.items():
-            table.add_row(
-                key, json.dumps(value, default=str) if not isinstance(value, str) else value
+        _emit(True, {**record, "scores": scores, "history": history})
+        return
+    table = Table(title=f"customer {record['id']}", show_header=False, title_justify="left")
+    for key, value in record.items():
+        table.add_row(key, json.dumps(value, default=str) if not isinstance(value, str) else value)
+    out_console.print(table)
+    if scores is not None:
+        sc = Table(title="scores (current run)", show_header=False, title_justify="left")
+        for key, value in scores.items():
+            sc.add_row(key, value if isinstance(value, str) else json.dumps(value, default=str))
+        out_console.print(sc)
+    if len(history) > 1:
+        hist = Table(
+            "run", "tier", "level", "value", "community", title="history", title_justify="left"
+        )
+        for h in history:
+            hist.add_row(
+                h["run_id"],
+                h["tier"],
+                h["tier_level"] or "",
+                f"{h['social_value']:.3f}",
+                str(h["community_id"]),
             )
-        out_console.print(table)
+        out_console.print(hist)
 
 
 @main.command("merges")
@@ -378,7 +420,10 @@ def demo_command(customers: int, seed: int, db: str, out: Path | None, as_json: 
             quarantine = path.parent / "quarantine" / f"demo-{_stamp()}.jsonl"
             report = _ingest(store, settings, [source], quarantine, as_json)
             stats = store.stats().to_dict()
-            top = _top_followed(store)
+            from graph_engine.cli_scores import run_compute
+
+            run = run_compute(store, settings, as_json)
+            showcase = _showcase(store, settings)
         finally:
             store.close()
     payload = {
@@ -386,7 +431,8 @@ def demo_command(customers: int, seed: int, db: str, out: Path | None, as_json: 
         "ingest": report.to_dict(),
         "stats": stats,
         "db": str(path),
-        "top_followed": top,
+        "run": run.to_dict(),
+        **showcase,
     }
     if as_json:
         _emit(True, payload)
@@ -396,14 +442,40 @@ def demo_command(customers: int, seed: int, db: str, out: Path | None, as_json: 
     )
     _print_report(report)
     _print_stats(stats)
-    table = Table("customer", "in-graph followers", title="most followed", title_justify="left")
-    for cid, followers in top:
-        table.add_row(cid, f"{followers:,}")
-    out_console.print(table)
     expected = summary["expected"]
     same = {k: expected[k] == stats[k] for k in expected}
     verdict = "matches" if all(same.values()) else "DIFFERS from"
     out_console.print(f"store counts {verdict} the planted ground truth minus quarantined rows")
+    from graph_engine.cli_scores import _print_run, _print_seeds, _score_table
+
+    _print_run(run)
+    out_console.print(_score_table("top KOLs", showcase["top_kols"], "social_value"))
+    out_console.print(_score_table("top KOCs", showcase["top_kocs"], "expected_reach"))
+    table = Table(
+        "community",
+        "size",
+        "kol",
+        "koc",
+        "key influencers",
+        title="largest communities",
+        title_justify="left",
+    )
+    for p in showcase["communities"]:
+        mix = p["tier_mix"]
+        table.add_row(
+            str(p["community_id"]),
+            f"{p['size']:,}",
+            str(mix.get("kol", 0)),
+            str(mix.get("koc", 0)),
+            ", ".join(t["id"] for t in p["top_influencers"][:3]),
+        )
+    out_console.print(table)
+    out_console.print("[bold]seed selection example[/]: 10 seeds among KOLs, KOCs and employees")
+    _print_seeds(showcase["seed_selection"], showcase["seed_selection"]["seeds"])
+    out_console.print(
+        "next: graph-engine top --tier kol --db demo.db | communities | customer ID | "
+        "reach ID... | select-seeds --k 10 | referrals"
+    )
 
 
 def _replace_demo_db(path: Path) -> None:
@@ -429,16 +501,29 @@ def _mark_demo(store: GraphStore) -> None:
         store.set_meta(_DEMO_MARK, "1")
 
 
-def _top_followed(store: GraphStore, k: int = 5) -> list[tuple[str, int]]:
-    g = store.snapshot(("FOLLOWS",))
-    indeg = g.in_degree()
-    order = indeg.argsort()[::-1][:k]
-    return [(str(g.ids[i]), int(indeg[i])) for i in order.tolist()]
+def _showcase(store: GraphStore, settings: Settings) -> dict[str, Any]:
+    """What the demo prints after compute: top KOLs / KOCs, communities, a seed plan."""
+    from graph_engine import planning
+
+    seeds = planning.plan_seeds(
+        store, k=10, candidate_tiers=["kol", "koc", "employee"], settings=settings
+    )
+    return {
+        "top_kols": store.top_scores(tier="kol", limit=5),
+        "top_kocs": store.top_scores(tier="koc", by="expected_reach", limit=5),
+        "communities": store.community_profiles()[:5],
+        "seed_selection": {**seeds.to_dict(), "seeds": planning.describe(seeds, store)},
+    }
 
 
 def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+from graph_engine import cli_scores  # noqa: E402,F401  (registers the analyst commands)
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # run the importable module's group (the one cli_scores registered its commands on)
+    from graph_engine.cli import main as _main
+
+    _main()

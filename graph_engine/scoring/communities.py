@@ -200,7 +200,7 @@ def _size_then_id(profile: dict[str, Any]) -> tuple[int, int]:
 
 
 def lift(
-    membership: Mapping[Hashable, int | None], segment: Iterable[Hashable], min_size: int = 1
+    membership: Mapping[Any, int | None], segment: Iterable[Hashable], min_size: int = 1
 ) -> dict[str, Any]:
     """Over-/under-representation of a segment in each community versus the whole base.
 

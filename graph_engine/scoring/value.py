@@ -9,10 +9,11 @@ Percentiles are mid-rank (ties share the average rank) over positive values; a z
 (no revenue, no activity, no reach) scores 0, so a base where most people never bought
 does not hand every non-buyer a middling revenue percentile.
 
-The influence component blends several signals (in-graph PageRank influence,
-expected word-of-mouth reach, audience incl. external followers) as the mean of their
-percentiles: a ¥1,000 buyer with 300k followers can then outrank a ¥10,000 buyer
-with 300, as the weights decide.
+The influence component is a person's strongest channel: the highest percentile among
+its signals (in-graph PageRank influence, expected word-of-mouth reach, audience incl.
+external followers). A Weibo star with little in-network activity is influential all
+the same, so a ¥1,000 buyer with 300k followers outranks a ¥10,000 buyer with 300 under
+equal weights, and the weights can say otherwise.
 
 References
 ----------
@@ -105,7 +106,7 @@ def social_value(
         One value per customer.
     influence_signals : mapping name -> array_like
         e.g. ``{"influence": pagerank, "expected_reach": reach, "audience": audience}``;
-        the influence component is the mean of their percentiles.
+        the influence component is the highest of their percentiles.
     weights : mapping, optional
         Weight of ``revenue``, ``participation``, ``influence`` (default equal); they
         are normalised to sum to 1.
@@ -151,7 +152,7 @@ def social_value(
         if pct.size != n:
             raise ParameterError(f"influence signal {name!r} has {pct.size} values for {n}")
         signals[name] = pct
-    infl = np.mean(list(signals.values()), axis=0)
+    infl = np.max(list(signals.values()), axis=0)
     components = {"revenue": rev, "participation": part, "influence": infl}
     value = sum(norm[c] * components[c] for c in COMPONENTS)
     return ValueScores(np.asarray(value, dtype=np.float64), components, signals, norm)

@@ -132,7 +132,7 @@ def _log_comb(n: int, k: int) -> float:
 
 
 def _costs(
-    g: GraphSnapshot, costs: Mapping[Hashable, float] | npt.ArrayLike | None
+    g: GraphSnapshot, costs: Mapping[Any, float] | npt.ArrayLike | None
 ) -> npt.NDArray[np.float64]:
     if costs is None:
         return np.ones(g.n)
@@ -163,7 +163,7 @@ def select_seeds(
     probabilities: ProbabilitySpec = "weighted_cascade",
     k: int | None = None,
     budget: float | None = None,
-    costs: Mapping[Hashable, float] | npt.ArrayLike | None = None,
+    costs: Mapping[Any, float] | npt.ArrayLike | None = None,
     targets: Iterable[Hashable] | None = None,
     exclude: Iterable[Hashable] | None = None,
     candidates: Iterable[Hashable] | None = None,

@@ -173,7 +173,7 @@ class CampaignReferrals:
 def referral_stats(
     rows: Iterable[ReferralRow],
     *,
-    groups: Mapping[Hashable, str] | None = None,
+    groups: Mapping[Any, str] | None = None,
     campaigns: Sequence[str] | None = None,
 ) -> dict[str, CampaignReferrals]:
     """Referral trees and viral coefficients per campaign.
@@ -224,7 +224,7 @@ def referral_stats(
 
 
 def _campaign(
-    campaign: str, rows: list[ReferralRow], groups: Mapping[Hashable, str] | None
+    campaign: str, rows: list[ReferralRow], groups: Mapping[Any, str] | None
 ) -> CampaignReferrals:
     rows = sorted(rows, key=lambda r: (r[3], repr(r[0]), repr(r[1])))
     parent: dict[Hashable, Hashable] = {}

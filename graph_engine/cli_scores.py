@@ -1,0 +1,529 @@
+"""Analyst commands of ``graph-engine``: compute, runs, top, communities, lift, reach,
+select-seeds, shortlist, referrals (registered on :data:`graph_engine.cli.main`)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from graph_engine import planning
+from graph_engine.algorithms.reach import referral_stats
+from graph_engine.cli import _emit, _open, db_option, err_console, json_option, main, out_console
+from graph_engine.config import Settings, get_settings
+from graph_engine.errors import ParameterError
+from graph_engine.pipeline import STAGES, compute
+from graph_engine.scoring.communities import lift
+from graph_engine.store import GraphStore
+from graph_engine.store.base import SCORE_FIELDS, RunRecord, ScoreRecord
+
+__all__ = ["run_compute"]
+
+
+def run_compute(store: GraphStore, settings: Settings, quiet: bool) -> RunRecord:
+    """``compute`` with a stage-by-stage progress bar on stderr."""
+    progress = Progress(
+        TextColumn("computing: {task.description:<13}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=quiet,
+    )
+    with progress:
+        task = progress.add_task("start", total=len(STAGES))
+
+        def report(stage: str, fraction: float) -> None:
+            done = STAGES.index(stage) + min(max(fraction, 0.0), 1.0)
+            progress.update(task, description=stage, completed=done)
+
+        return compute(store, settings, progress=report)
+
+
+def _print_run(run: RunRecord) -> None:
+    s = run.summary
+    out_console.print(
+        f"[bold]run {run.run_id}[/] published: {s.get('customers', 0):,} customers, "
+        f"{s.get('communities', 0):,} communities (modularity {s.get('modularity') or 0:.3f}), "
+        f"as of {s.get('as_of')}"
+    )
+    tiers = Table("tier", "customers", title="tiers", title_justify="left")
+    for tier, count in sorted(s.get("tiers", {}).items(), key=lambda kv: -kv[1]):
+        tiers.add_row(tier, f"{count:,}")
+    out_console.print(tiers)
+    stab = s.get("community_stability", {})
+    if stab.get("compared"):
+        out_console.print(
+            f"communities vs previous run: {stab['matched']} kept their id, {stab['new']} new, "
+            f"{stab['moved']:,} of {stab['compared']:,} customers moved"
+        )
+    stages = Table("stage", "seconds", title="timings", title_justify="left")
+    for stage, seconds in run.timings.items():
+        stages.add_row(stage, f"{seconds:.2f}")
+    out_console.print(stages)
+
+
+@main.command("compute")
+@db_option
+@json_option
+def compute_command(db: str | None, as_json: bool) -> None:
+    """Recompute influence, reach, communities, value and tiers; publish a new run."""
+    settings = get_settings()
+    store = _open(db, settings)
+    try:
+        run = run_compute(store, settings, as_json)
+    finally:
+        store.close()
+    if as_json:
+        _emit(True, run.to_dict())
+    else:
+        _print_run(run)
+
+
+@main.command("runs")
+@db_option
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@json_option
+def runs_command(db: str | None, limit: int, as_json: bool) -> None:
+    """Recompute runs, newest first (the current one marked)."""
+    settings = get_settings()
+    store = _open(db, settings)
+    try:
+        runs = store.runs(limit)
+        current = store.current_run()
+    finally:
+        store.close()
+    if as_json:
+        _emit(
+            True,
+            {
+                "data": [r.to_dict() for r in runs],
+                "count": len(runs),
+                "current": current.run_id if current else None,
+            },
+        )
+        return
+    table = Table(
+        "run",
+        "status",
+        "started",
+        "finished",
+        "customers",
+        "seconds",
+        title="runs",
+        title_justify="left",
+    )
+    for r in runs:
+        mark = " (current)" if current and r.run_id == current.run_id else ""
+        table.add_row(
+            r.run_id + mark,
+            r.status,
+            r.started_at[:19],
+            (r.finished_at or "")[:19],
+            f"{r.summary.get('customers', 0):,}",
+            f"{sum(r.timings.values()):.1f}",
+        )
+    out_console.print(table)
+
+
+def _score_table(title: str, rows: list[ScoreRecord], by: str) -> Table:
+    table = Table(
+        "customer", "tier", "level", "community", by, "reason", title=title, title_justify="left"
+    )
+    for s in rows:
+        table.add_row(
+            s.customer_id,
+            s.tier,
+            s.tier_level or "",
+            str(s.community_id),
+            f"{getattr(s, by):,.4g}",
+            s.tier_reason,
+        )
+    return table
+
+
+@main.command("top")
+@db_option
+@click.option("--tier", type=click.Choice(["employee", "kol", "koc", "consumer"]))
+@click.option("--level", type=click.Choice(["nano", "micro", "mid", "macro", "mega"]))
+@click.option("--community", type=int)
+@click.option("--by", type=click.Choice(SCORE_FIELDS), default="social_value", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1, max=10_000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0)
+@json_option
+def top_command(
+    db: str | None,
+    tier: str | None,
+    level: str | None,
+    community: int | None,
+    by: str,
+    limit: int,
+    offset: int,
+    as_json: bool,
+) -> None:
+    """Top customers of the current run, filtered by tier / level / community."""
+    settings = get_settings()
+    store = _open(db, settings)
+    try:
+        rows = store.top_scores(
+            by=by, tier=tier, tier_level=level, community_id=community, limit=limit, offset=offset
+        )
+    finally:
+        store.close()
+    if as_json:
+        _emit(True, {"data": [r.to_dict() for r in rows], "count": len(rows)})
+    else:
+        out_console.print(_score_table(f"top {limit} by {by}", rows, by))
+
+
+@main.command("communities")
+@db_option
+@click.option("--id", "community_id", type=int, help="One community's full profile.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@json_option
+def communities_command(
+    db: str | None, community_id: int | None, limit: int, as_json: bool
+) -> None:
+    """Community profiles of the current run (largest first)."""
+    settings = get_settings()
+    store = _open(db, settings)
+    try:
+        profiles = store.community_profiles(community_id)[:limit]
+    finally:
+        store.close()
+    if as_json:
+        _emit(True, {"data": profiles, "count": len(profiles)})
+        return
+    if community_id is not None:
+        out_console.print_json(json.dumps(profiles[0], default=str))
+        return
+    table = Table(
+        "community",
+        "size",
+        "density",
+        "conductance",
+        "kol",
+        "koc",
+        "revenue",
+        "key influencers",
+        title="communities",
+        title_justify="left",
+    )
+    for p in profiles:
+        mix = p["tier_mix"]
+        table.add_row(
+            str(p["community_id"]),
+            f"{p['size']:,}",
+            f"{p['density']:.3f}",
+            f"{p['conductance']:.3f}",
+            str(mix.get("kol", 0)),
+            str(mix.get("koc", 0)),
+            f"{p['revenue_total']:,.0f}",
+            ", ".join(t["id"] for t in p["top_influencers"][:3]),
+        )
+    out_console.print(table)
+
+
+@main.command("lift")
+@db_option
+@click.option("--tag", help="Segment: customers with this tag.")
+@click.option("--campaign", help="Segment: converters of this campaign.")
+@click.option(
+    "--ids",
+    "ids_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Segment: a file with one customer reference per line.",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@json_option
+def lift_command(
+    db: str | None,
+    tag: str | None,
+    campaign: str | None,
+    ids_file: Path | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Which communities over-index on a segment (lift versus the whole base)."""
+    given = [x for x in (tag, campaign, ids_file) if x is not None]
+    if len(given) != 1:
+        raise ParameterError("give exactly one of --tag, --campaign, --ids")
+    settings = get_settings()
+    store = _open(db, settings)
+    try:
+        if ids_file is not None:
+            refs = [ln.strip() for ln in ids_file.read_text().splitlines() if ln.strip()]
+            segment = planning.resolve(store, refs, f"--ids {ids_file}")
+        else:
+            segment = store.segment(tag=tag, campaign=campaign)
+        membership = {s.customer_id: s.community_id for s in store.run_scores()}
+    finally:
+        store.close()
+    result = lift(membership, segment)
+    result["communities"] = result["communities"][:limit]
+    if as_json:
+        _emit(True, result)
+        return
+    out_console.print(
+        f"segment: {result['segment_size']:,} customers, base rate {result['base_rate']:.2%}"
+    )
+    table = Table(
+        "community", "size", "members", "rate", "lift", title="lift", title_justify="left"
+    )
+    for c in result["communities"]:
+        table.add_row(
+            str(c["community_id"]),
+            f"{c['size']:,}",
+            f"{c['members']:,}",
+            f"{c['rate']:.2%}",
+            f"{c['lift']:.2f}",
+        )
+    out_console.print(table)
+
+
+@main.command("reach")
+@click.argument("seeds", nargs=-1, required=True)
+@db_option
+@click.option("--model", type=click.Choice(["ic", "lt"]), default="ic", show_default=True)
+@click.option(
+    "--simulations", type=click.IntRange(min=1, max=1_000_000), default=10_000, show_default=True
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--target-community", "communities", type=int, multiple=True)
+@json_option
+def reach_command(
+    seeds: tuple[str, ...],
+    db: str | None,
+    model: str,
+    simulations: int,
+    seed: int,
+    communities: tuple[int, ...],
+    as_json: bool,
+) -> None:
+    """Expected word-of-mouth reach of SEEDS (mean, 95% CI, by hop)."""
+    settings = get_settings()
+    store = _open(db, settings)
+    try:
+        est = planning.reach_of(
+            store,
+            seeds,
+            model=model,
+            n_simulations=simulations,
+            seed=seed,
+            target_communities=list(communities),
+            settings=settings,
+        )
+    finally:
+        store.close()
+    if as_json:
+        _emit(True, est.to_dict())
+        return
+    out_console.print(
+        f"expected reach of {len(est.seeds)} seeds: [bold]{est.mean:,.1f}[/] "
+        f"(95% CI {est.ci_low:,.1f}-{est.ci_high:,.1f}, {simulations:,} "
+        f"{model.upper()} cascades)"
+    )
+    table = Table("hop", "newly reached", title="by hop", title_justify="left")
+    for hop, value in enumerate(est.by_hop):
+        table.add_row(str(hop), f"{value:,.2f}")
+    out_console.print(table)
+
+
+def _read_costs(path: Path) -> dict[str, float]:
+    costs: dict[str, float] = {}
+    with path.open(newline="", encoding="utf-8") as fh:
+        for line, row in enumerate(csv.reader(fh), start=1):
+            if not row or (line == 1 and not _is_number(row[-1])):
+                continue
+            if len(row) != 2 or not _is_number(row[1]):
+                raise ParameterError(f"{path}:{line}: expected 'customer,cost', got {row!r}")
+            costs[row[0]] = float(row[1])
+    return costs
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+@main.command("select-seeds")
+@db_option
+@click.option("--k", type=click.IntRange(min=1, max=10_000), help="Number of seeds.")
+@click.option("--budget", type=click.FloatRange(min=0, min_open=True), help="Total budget.")
+@click.option(
+    "--cost-field",
+    type=click.Choice(SCORE_FIELDS),
+    help="Cost = this score x --cost-rate (e.g. audience).",
+)
+@click.option("--cost-rate", type=float, default=1.0, show_default=True)
+@click.option(
+    "--costs",
+    "costs_file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="CSV 'customer,cost'.",
+)
+@click.option(
+    "--tier",
+    "tiers",
+    multiple=True,
+    type=click.Choice(["employee", "kol", "koc", "consumer"]),
+    help="Only these tiers may be seeds (repeatable).",
+)
+@click.option("--target-community", "communities", type=int, multiple=True)
+@click.option(
+    "--exclude",
+    "exclude_file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="File of customers who may not be seeds.",
+)
+@click.option("--epsilon", type=float, default=0.1, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@json_option
+def select_seeds_command(
+    db: str | None,
+    k: int | None,
+    budget: float | None,
+    cost_field: str | None,
+    cost_rate: float,
+    costs_file: Path | None,
+    tiers: tuple[str, ...],
+    communities: tuple[int, ...],
+    exclude_file: Path | None,
+    epsilon: float,
+    seed: int,
+    as_json: bool,
+) -> None:
+    """Pick seeds for the most expected word-of-mouth reach (k or budget)."""
+    settings = get_settings()
+    store = _open(db, settings)
+    try:
+        exclude = None
+        if exclude_file is not None:
+            exclude = [ln.strip() for ln in exclude_file.read_text().splitlines() if ln.strip()]
+        result = planning.plan_seeds(
+            store,
+            k=k,
+            budget=budget,
+            cost_field=cost_field,
+            cost_rate=cost_rate,
+            costs=_read_costs(costs_file) if costs_file else None,
+            candidate_tiers=list(tiers) or None,
+            target_communities=list(communities),
+            exclude=exclude,
+            epsilon=epsilon,
+            seed=seed,
+            settings=settings,
+        )
+        seeds = planning.describe(result, store)
+    finally:
+        store.close()
+    payload: dict[str, Any] = {**result.to_dict(), "seeds": seeds}
+    if as_json:
+        _emit(True, payload)
+        return
+    _print_seeds(result.to_dict(), seeds)
+
+
+def _print_seeds(summary: dict[str, Any], seeds: list[dict[str, Any]]) -> None:
+    table = Table(
+        "#", "customer", "tier", "marginal reach", "cost", title="seeds", title_justify="left"
+    )
+    for i, s in enumerate(seeds, start=1):
+        table.add_row(
+            str(i), str(s["id"]), s["tier"] or "", f"{s['marginal_gain']:,.1f}", f"{s['cost']:,.0f}"
+        )
+    out_console.print(table)
+    out_console.print(
+        f"expected reach {summary['expected_spread']:,.1f} (95% CI {summary['ci95'][0]:,.1f}-"
+        f"{summary['ci95'][1]:,.1f}); certified ≥ {summary['certified_ratio']:.0%} of the best "
+        f"possible ({summary['rr_sets']:,} RR sets, {summary['seconds']:.2f} s)"
+    )
+
+
+@main.command("shortlist")
+@click.argument("candidates", nargs=-1, required=True)
+@db_option
+@click.option("--seed", type=int, default=0, show_default=True)
+@json_option
+def shortlist_command(
+    candidates: tuple[str, ...], db: str | None, seed: int, as_json: bool
+) -> None:
+    """Unique and marginal reach of CANDIDATES, with pairwise audience overlap."""
+    settings = get_settings()
+    store = _open(db, settings)
+    try:
+        report = planning.shortlist(store, candidates, seed=seed, settings=settings)
+    finally:
+        store.close()
+    data = report.to_dict()
+    if as_json:
+        _emit(True, data)
+        return
+    table = Table(
+        "candidate", "alone", "unique", "added (greedy)", title="shortlist", title_justify="left"
+    )
+    for c in data["candidates"]:
+        table.add_row(
+            str(c["id"]), f"{c['alone']:,.1f}", f"{c['unique']:,.1f}", f"{c['added']:,.1f}"
+        )
+    out_console.print(table)
+    out_console.print(
+        f"whole list reaches {data['union']:,.1f}; adding up individual reach "
+        f"would claim {data['sum_of_alone']:,.1f}"
+    )
+
+
+@main.command("referrals")
+@db_option
+@click.option("--campaign", help="One campaign.")
+@json_option
+def referrals_command(db: str | None, campaign: str | None, as_json: bool) -> None:
+    """Referral trees and viral coefficient per campaign, by generation and tier."""
+    settings = get_settings()
+    store = _open(db, settings)
+    try:
+        rows = store.referral_rows(campaign)
+        groups = None
+        if store.current_run() is not None:
+            groups = {s.customer_id: s.tier for s in store.run_scores()}
+    finally:
+        store.close()
+    stats = referral_stats(rows, groups=groups)
+    if as_json:
+        _emit(True, {"data": [s.to_dict() for s in stats.values()], "count": len(stats)})
+        return
+    table = Table(
+        "campaign",
+        "invites",
+        "conv. rate",
+        "K",
+        "trees",
+        "depth",
+        "users",
+        "cycle time (h)",
+        "users after 3 waves",
+        title="referrals",
+        title_justify="left",
+    )
+    for s in stats.values():
+        table.add_row(
+            s.campaign_id,
+            f"{s.invites:,}",
+            f"{s.conversion_rate:.1%}",
+            f"{s.k_factor:.2f}",
+            f"{s.trees:,}",
+            str(s.depth),
+            f"{s.users:,}",
+            "" if s.cycle_time_median_hours is None else f"{s.cycle_time_median_hours:.1f}",
+            f"{s.project(3):,.0f}",
+        )
+    out_console.print(table)

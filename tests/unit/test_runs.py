@@ -1,0 +1,124 @@
+"""Versioned runs in the SQLite store: atomic publish, failures, retention, history."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph_engine.config import Settings
+from graph_engine.errors import NotFoundError, ParameterError
+from graph_engine.store import SQLiteStore
+from graph_engine.store.base import ScoreRecord
+from tests.conftest import ingest
+
+
+def score(cid: str, run_id: str, value: float, tier: str = "consumer") -> ScoreRecord:
+    return ScoreRecord(
+        customer_id=cid,
+        run_id=run_id,
+        tier=tier,
+        tier_level=None,
+        tier_reason="because",
+        community_id=1,
+        social_value=value,
+        influence=value,
+        expected_reach=1.0,
+        audience=0,
+        participation=0.0,
+        revenue=0.0,
+        bridge=0.0,
+        conversions=0,
+        details={"x": 1},
+    )
+
+
+@pytest.fixture
+def people(store: SQLiteStore, settings: Settings) -> SQLiteStore:
+    ingest(
+        store,
+        settings,
+        [
+            {"type": "follow", "follower": "a", "followee": "b"},
+            {"type": "customer", "customer": "c"},
+        ],
+    )
+    return store
+
+
+def test_readers_see_only_complete_runs(people: SQLiteStore) -> None:
+    store = people
+    with pytest.raises(NotFoundError, match="no complete run yet"):
+        store.top_scores()
+    first = store.begin_run({"k": 1}, {"customers": 3})
+    store.write_scores(first.run_id, [score("a", first.run_id, 0.1), score("b", first.run_id, 0.9)])
+    assert store.current_run() is None  # written, not published
+    published = store.publish_run(first.run_id, {"read": 0.1}, {"customers": 2}, keep=3)
+    assert published.status == "complete" and published.timings == {"read": 0.1}
+    assert [s.customer_id for s in store.top_scores()] == ["b", "a"]
+    # a second run in progress is invisible; a failure leaves the first serving
+    second = store.begin_run({}, {})
+    store.write_scores(second.run_id, [score("a", second.run_id, 0.99)])
+    assert store.scores("a").social_value == 0.1
+    store.fail_run(second.run_id, "ValueError: boom")
+    assert store.current_run().run_id == first.run_id  # type: ignore[union-attr]
+    failed = store.runs()[0]
+    assert failed.status == "failed" and failed.error == "ValueError: boom"
+    with pytest.raises(ParameterError, match="is not running"):
+        store.write_scores(second.run_id, [score("a", second.run_id, 1.0)])
+
+
+def test_interrupted_run_is_abandoned_by_the_next(people: SQLiteStore) -> None:
+    store = people
+    dead = store.begin_run({}, {})
+    store.write_scores(dead.run_id, [score("a", dead.run_id, 0.5)])
+    # the process died here; the next run cleans up
+    fresh = store.begin_run({}, {})
+    statuses = {r.run_id: r.status for r in store.runs()}
+    assert statuses[dead.run_id] == "abandoned" and statuses[fresh.run_id] == "running"
+    left = store._db.execute("SELECT count(*) FROM scores WHERE run_id = ?", (dead.run_id,))
+    assert left.fetchone()[0] == 0
+    )
+
+
+def test_retention_and_history(people: SQLiteStore) -> None:
+    store = people
+    runs = []
+    for i in range(4):
+        run = store.begin_run({}, {})
+        store.write_scores(run.run_id, [score("a", run.run_id, i / 10, "kol" if i else "consumer")])
+        store.publish_run(run.run_id, {}, {}, keep=2)
+        runs.append(run.run_id)
+    assert [r.run_id for r in store.runs()] == runs[::-1][:2]
+    history = store.score_history("a")
+    assert [h.run_id for h in history] == runs[2:]
+    assert [h.social_value for h in history] == [0.2, 0.3]
+    assert store.scores("a").to_dict()["x"] == 1
+    with pytest.raises(NotFoundError, match="no customer"):
+        store.scores("nobody")
+    with pytest.raises(ParameterError, match="by: unknown score"):
+        store.top_scores(by="name; DROP TABLE scores")
+    assert [s.customer_id for s in store.run_scores()] == ["a"]
+    with pytest.raises(ParameterError, match="keep must be"):
+        store.publish_run(runs[-1], {}, {}, keep=0)
+
+
+def test_segments(store: SQLiteStore, settings: Settings) -> None:
+    ingest(
+        store,
+        settings,
+        [
+            {"type": "customer", "customer": "a", "tags": ["vip", "beauty"]},
+            {"type": "customer", "customer": "b", "tags": ["beauty"]},
+            {
+                "type": "referral",
+                "referrer": "a",
+                "referee": "c",
+                "campaign_id": "cny",
+                "converted": True,
+            },
+            {"type": "order", "customer": "d", "order_id": "o1", "amount": 5, "campaign_id": "cny"},
+        ],
+    )
+    assert store.segment(tag="beauty") == ["a", "b"]
+    assert store.segment(campaign="cny") == ["c", "d"]
+    with pytest.raises(ParameterError, match="exactly one"):
+        store.segment()

@@ -1,0 +1,181 @@
+"""Social value, tier rules, community matching, bridges, profiles and lift."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from graph_engine import GraphSnapshot
+from graph_engine.errors import ConfigError, ParameterError
+from graph_engine.scoring import (
+    TierRules,
+    assign_tiers,
+    community_profiles,
+    lift,
+    match_communities,
+    participation_coefficient,
+    percentile,
+    social_value,
+)
+
+
+def test_the_small_buyer_with_a_big_audience_outranks_the_big_buyer_with_a_small_one() -> None:
+    rng = np.random.default_rng(0)
+    n = 200
+    revenue = rng.lognormal(6, 1.2, n)
+    participation = rng.poisson(3, n).astype(float)
+    audience = rng.lognormal(5, 2, n)
+    reach = rng.gamma(1.5, 2.0, n)
+    # customer 0: ¥1,000 buyer with 300k followers; customer 1: ¥10,000 buyer with 300
+    revenue[:2] = [1_000, 10_000]
+    participation[:2] = [3, 3]
+    audience[:2] = [300_000, 300]
+    reach[:2] = [np.median(reach), np.median(reach)]
+    signals = {"audience": audience, "expected_reach": reach}
+    equal = social_value(revenue, participation, signals)
+    assert equal.value[0] > equal.value[1]
+    assert equal.components["revenue"][1] > equal.components["revenue"][0]
+    assert equal.components["influence"][0] > equal.components["influence"][1]
+    # when the weights say revenue is all that matters, the big buyer wins
+    revenue_only = social_value(revenue, participation, signals, {"revenue": 1.0})
+    assert revenue_only.value[1] > revenue_only.value[0]
+    assert revenue_only.weights == {"revenue": 1.0, "participation": 0.0, "influence": 0.0}
+    breakdown = equal.breakdown(0)
+    assert set(breakdown["value_components"]) == {"revenue", "participation", "influence"}
+
+
+def test_percentiles_and_weight_errors() -> None:
+    assert percentile([0, 0, 5]).tolist() == [0.0, 0.0, 0.5]
+    with pytest.raises(ParameterError, match="unknown components"):
+        social_value([1], [1], {"a": [1]}, {"loyalty": 1.0})
+    with pytest.raises(ParameterError, match="at least one weight"):
+        social_value([1], [1], {"a": [1]}, {"revenue": 0.0})
+    with pytest.raises(ParameterError, match="influence signal 'a' has 2 values"):
+        social_value([1], [1], {"a": [1, 2]})
+
+
+def test_tier_rules_defaults() -> None:
+    ext = [
+        {"weibo": 132_000},  # mid KOL on default thresholds
+        {"douyin": 1_200_000},  # mega
+        {"xiaohongshu": 600, "weibo": 500},  # 1.1k across platforms -> nano
+        {"weibo": 999_000},  # staff: never a KOL
+        {},  # top reach, 2 conversions -> KOC
+        {},  # top reach, no conversion -> consumer
+        {},
+        *([{}] * 33),
+    ]
+    n = len(ext)
+    staff = [False] * n
+    staff[3] = True
+    reach = np.ones(n)
+    reach[4], reach[5] = 50.0, 40.0
+    conversions = np.zeros(n, dtype=int)
+    conversions[4] = 2
+    t = assign_tiers(staff, ext, reach, conversions)
+    assert t.tier[:7] == ("kol", "kol", "kol", "employee", "koc", "consumer", "consumer")
+    assert t.level[:3] == ("mid", "mega", "nano")
+    assert t.reason[0] == "external audience 132k on weibo → mid KOL"
+    assert t.reason[2] == "external audience 1.1k across 2 platforms → nano KOL"
+    assert "staff" in t.reason[3] and "999k" in t.reason[3] and "not classed as KOL" in t.reason[3]
+    assert (
+        t.reason[4] == "top 3% expected word-of-mouth reach (50 people), 2 proven conversions → KOC"
+    )
+    assert "0 proven conversions" in t.reason[5]
+    assert t.counts() == {"kol": 3, "employee": 1, "koc": 1, "consumer": n - 5}
+
+
+def test_tier_rules_from_toml_with_platform_thresholds(tmp_path: Path) -> None:
+    path = tmp_path / "tiers.toml"
+    path.write_text(
+        "[kol.platforms.weibo]\nnano = 2000\nmicro = 20000\nmid = 50000\nmacro = 100000\n"
+        "mega = 1000000\n\n[koc]\ntop_fraction = 0.10\nmin_conversions = 3\n"
+    )
+    rules = TierRules.from_toml(path)
+    t = assign_tiers(
+        [False] * 3,
+        [{"weibo": 132_000}, {"weibo": 1_500}, {"douyin": 1_500}],
+        [1.0, 1.0, 1.0],
+        [0, 0, 0],
+        rules,
+    )
+    assert t.reason[0] == "external audience 132k on weibo → macro KOL"
+    assert t.tier[1:] == ("consumer", "kol")  # 1.5k is below Weibo's nano, above the default
+    assert rules.koc_top_fraction == 0.10 and rules.to_dict()["source"] == str(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[kol.levels]\nnano = -5\n", r"kol.levels.nano = -5: must be a positive integer"),
+        ("[kol.levels]\ngiga = 5\n", r"unknown level\(s\) \['giga'\]"),
+        ("[kol.levels]\nmicro = 500\n", "thresholds must increase"),
+        ("[loyalty]\nx = 1\n", r"unknown section\(s\) \['loyalty'\]"),
+        ("[koc]\ntop_fraction = 2.0\n", r"koc.top_fraction = 2.0"),
+        ("[koc\n", "tier rules file"),
+    ],
+)
+def test_bad_tier_rules_name_file_and_key(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message) as err:
+        TierRules.from_toml(path)
+    assert str(path) in str(err.value)
+
+
+def test_missing_tier_rules_file() -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        TierRules.from_toml("/nonexistent/tiers.toml")
+
+
+def test_communities_keep_their_ids_across_runs() -> None:
+    ids = list("abcdefgh")
+    previous = {"a": 10, "b": 10, "c": 10, "d": 11, "e": 11, "f": 11, "g": 12}
+    # new run: same two big groups with other labels, g and h form a new group
+    labels, report = match_communities(ids, [5, 5, 5, 3, 3, 4, 7, 7], previous)
+    assert labels[:5].tolist() == [10, 10, 10, 11, 11]
+    assert labels[5] != 11  # f left its community
+    assert report["matched"] >= 2 and report["compared"] == 7
+    assert report["moved"] == int(np.count_nonzero(labels[:7] != [10, 10, 10, 11, 11, 11, 12]))
+    assert min(labels[5], labels[6]) > 12 or labels[6] == 12
+
+
+def test_participation_coefficient_and_profiles() -> None:
+    # two triangles joined through c-d; c and d are bridges
+    src = ["a", "a", "b", "d", "d", "e", "c"]
+    dst = ["b", "c", "c", "e", "f", "f", "d"]
+    g = GraphSnapshot.from_edges(src, dst, node_ids=list("abcdef"), directed=False)
+    membership = np.array([0, 0, 0, 1, 1, 1])
+    pc = participation_coefficient(g, membership)
+    assert pc[0] == 0 and pc[2] == pytest.approx(1 - (2 / 3) ** 2 - (1 / 3) ** 2)
+    profiles = community_profiles(
+        g,
+        membership,
+        tiers=["kol", "consumer", "consumer", "koc", "consumer", "consumer"],
+        revenue=[10, 0, 5, 1, 1, 1],
+        participation=[1, 1, 1, 1, 1, 1],
+        rank_by=[0.9, 0.1, 0.5, 0.8, 0.2, 0.3],
+        bridge=pc,
+        tags=[["vip"], ["vip"], [], ["new"], [], []],
+    )
+    first = next(p for p in profiles if p["community_id"] == 0)
+    assert first["size"] == 3 and first["internal_edges"] == 3
+    assert first["density"] == pytest.approx(1.0)
+    assert first["conductance"] == pytest.approx(1 / 7)
+    assert first["tier_mix"] == {"kol": 1, "consumer": 2}
+    assert first["top_influencers"][0]["id"] == "a"
+    assert first["bridges"][0]["id"] == "c"
+    assert first["linked_communities"] == [{"community_id": 1, "edges": 1}]
+    assert first["top_tags"] == [{"tag": "vip", "count": 2}]
+    assert first["revenue_total"] == 15
+
+
+def test_lift() -> None:
+    membership = {f"u{i}": (0 if i < 10 else 1) for i in range(40)}
+    result = lift(membership, ["u1", "u2", "u3", "u4", "u30", "ghost"])
+    top = result["communities"][0]
+    assert top["community_id"] == 0
+    assert top["lift"] == pytest.approx((4 / 10) / (5 / 40))
+    assert result["unknown"] == 1 and result["segment_size"] == 5
