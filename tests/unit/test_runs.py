@@ -76,7 +76,6 @@ def test_interrupted_run_is_abandoned_by_the_next(people: SQLiteStore) -> None:
     assert statuses[dead.run_id] == "abandoned" and statuses[fresh.run_id] == "running"
     left = store._db.execute("SELECT count(*) FROM scores WHERE run_id = ?", (dead.run_id,))
     assert left.fetchone()[0] == 0
-    )
 
 
 def test_retention_and_history(people: SQLiteStore) -> None:
