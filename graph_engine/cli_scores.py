@@ -14,7 +14,16 @@ from rich.table import Table
 
 from graph_engine import planning
 from graph_engine.algorithms.reach import referral_stats
-from graph_engine.cli import _emit, _open, db_option, err_console, json_option, main, out_console
+from graph_engine.cli import (
+    _emit,
+    _open,
+    _store_url,
+    db_option,
+    err_console,
+    json_option,
+    main,
+    out_console,
+)
 from graph_engine.config import Settings, get_settings
 from graph_engine.errors import ParameterError
 from graph_engine.pipeline import STAGES, compute
@@ -527,3 +536,118 @@ def referrals_command(db: str | None, campaign: str | None, as_json: bool) -> No
             f"{s.project(3):,.0f}",
         )
     out_console.print(table)
+
+
+@main.group("keys")
+def keys_group() -> None:
+    """API keys: create, list, revoke (stored hashed; shown once)."""
+
+
+@keys_group.command("create")
+@click.option("--role", type=click.Choice(["reader", "marketer", "ingest", "admin"]), required=True)
+@click.option("--name", help="A note: who or what uses the key.")
+@click.option("--pii", is_flag=True, help="May see raw identity values (never phone/e-mail).")
+@db_option
+@json_option
+def keys_create(role: str, name: str | None, pii: bool, db: str | None, as_json: bool) -> None:
+    """Create a key and print it once."""
+    settings = get_settings()
+    store = _open(db, settings)
+    try:
+        key, secret = store.create_key(role, name=name, pii=pii)
+        store.audit(None, "keys.create", {"key_id": key.key_id, "role": role, "via": "cli"})
+    finally:
+        store.close()
+    if as_json:
+        _emit(True, {**key.to_dict(), "key": secret})
+    else:
+        out_console.print(f"created {role} key {key.key_id}; store it now, it is not shown again:")
+        click.echo(secret)
+
+
+@keys_group.command("list")
+@db_option
+@json_option
+def keys_list(db: str | None, as_json: bool) -> None:
+    """Every key (never the secrets)."""
+    settings = get_settings()
+    store = _open(db, settings)
+    try:
+        keys = store.list_keys()
+    finally:
+        store.close()
+    if as_json:
+        _emit(True, {"data": [k.to_dict() for k in keys], "count": len(keys)})
+        return
+    table = Table(
+        "key id",
+        "role",
+        "pii",
+        "name",
+        "created",
+        "revoked",
+        title="API keys",
+        title_justify="left",
+    )
+    for k in keys:
+        table.add_row(
+            k.key_id,
+            k.role,
+            "yes" if k.pii else "",
+            k.name or "",
+            k.created_at[:19],
+            (k.revoked_at or "")[:19],
+        )
+    out_console.print(table)
+
+
+@keys_group.command("revoke")
+@click.argument("key_id")
+@db_option
+@json_option
+def keys_revoke(key_id: str, db: str | None, as_json: bool) -> None:
+    """Revoke a key (it stops working at once)."""
+    settings = get_settings()
+    store = _open(db, settings)
+    try:
+        key = store.revoke_key(key_id)
+        store.audit(None, "keys.revoke", {"key_id": key_id, "via": "cli"})
+    finally:
+        store.close()
+    if as_json:
+        _emit(True, key.to_dict())
+    else:
+        out_console.print(f"revoked {key_id}")
+
+
+@main.command("serve")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+def serve_command(db: str | None, host: str, port: int, workers: int) -> None:
+    """Serve the HTTP API with uvicorn (docs at /docs, schema at /openapi.json)."""
+    import os
+
+    import uvicorn
+
+    settings = get_settings()
+    url = _store_url(db, settings)
+    os.environ["GRAPH_ENGINE_STORE_URL"] = url
+    store = _open(url, settings)
+    try:
+        if settings.environment == "development":
+            key, secret = store.create_key("admin", name="serve (development)")
+            store.audit(
+                None, "keys.create", {"key_id": key.key_id, "role": "admin", "via": "serve"}
+            )
+            click.echo(f"development admin key (shown once, id {key.key_id}): {secret}", err=True)
+    finally:
+        store.close()
+    if workers == 1:
+        from api import create_app
+
+        app = create_app(settings.model_copy(update={"store_url": url}))
+        uvicorn.run(app, host=host, port=port, log_level="info")
+    else:  # worker processes build the app from the environment (store URL set above)
+        uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="info")

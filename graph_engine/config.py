@@ -74,6 +74,9 @@ class Settings(BaseSettings):
         Resolution (gamma) of community detection.
     reach_rr_sets : int or None
         RR sets for everyone's expected reach (default ``max(100,000, 2 n)``).
+    api_max_body_bytes, api_max_batch_ids, api_max_events, api_max_seeds, api_max_k,
+    api_min_epsilon, api_seed_time_budget_s, api_rate_limit_per_minute, api_max_page : limits
+        Bounds on heavy API requests (see ``api/``).
     """
 
     model_config = SettingsConfigDict(
@@ -102,6 +105,15 @@ class Settings(BaseSettings):
     compute_seed: int = 42
     leiden_resolution: float = Field(default=1.0, gt=0)
     reach_rr_sets: int | None = Field(default=None, ge=1000)
+    api_max_body_bytes: int = Field(default=10_000_000, ge=1024)
+    api_max_batch_ids: int = Field(default=10_000, ge=1)
+    api_max_events: int = Field(default=10_000, ge=1)
+    api_max_seeds: int = Field(default=1_000, ge=1)
+    api_max_k: int = Field(default=500, ge=1)
+    api_min_epsilon: float = Field(default=0.05, gt=0, lt=0.632)
+    api_seed_time_budget_s: float = Field(default=30.0, gt=0)
+    api_rate_limit_per_minute: int = Field(default=6_000, ge=1)
+    api_max_page: int = Field(default=1_000, ge=1)
 
     @field_validator("merge_kinds", "exclusive_kinds")
     @classmethod

@@ -13,7 +13,14 @@ the API maps this tree to HTTP status codes in one handler, the CLI to exit code
     │   ├── IdentityConflictError    an identity link that the merge rules refuse
     │   ├── SourceError              an input file that is missing, unreadable or of unknown format
     │   └── ParameterError           a bad argument to a public function (name and value)
+    │   └── PayloadTooLargeError     a request or batch beyond the configured limits
+    ├── AccessError                  API access refused
+    │   ├── AuthenticationError      no key, unknown or revoked key (HTTP 401)
+    │   ├── PermissionDeniedError    the key's role does not allow this (HTTP 403)
+    │   └── RateLimitedError         too many requests for this key (HTTP 429)
     ├── NotFoundError                a customer, run or object that does not exist
+    ├── ConflictError                the request conflicts with the current state (HTTP 409)
+    ├── BusyError                    over a time or capacity budget; try later (HTTP 503)
     └── StoreError                   the store failed
         ├── StoreUnavailableError    cannot open / connect (bad URL, bad path, server down)
         └── SchemaVersionError       the database schema is newer than this code
@@ -26,13 +33,20 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "AccessError",
+    "AuthenticationError",
+    "BusyError",
     "ConfigError",
+    "ConflictError",
     "EventValidationError",
     "GraphEngineError",
     "IdentityConflictError",
     "InputError",
     "NotFoundError",
     "ParameterError",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "RateLimitedError",
     "SchemaVersionError",
     "SourceError",
     "StoreError",
@@ -132,6 +146,51 @@ class ParameterError(InputError, ValueError):
     """A bad argument to a public function; the message names it and its value."""
 
     code = "bad_parameter"
+
+
+class PayloadTooLargeError(InputError):
+    """A request body, batch or list beyond the configured limits."""
+
+    code = "payload_too_large"
+
+
+class AccessError(GraphEngineError):
+    """API access refused."""
+
+    code = "access_denied"
+
+
+class AuthenticationError(AccessError):
+    """No API key, or an unknown or revoked one."""
+
+    code = "unauthenticated"
+
+
+class PermissionDeniedError(AccessError):
+    """The API key's role does not allow the action."""
+
+    code = "forbidden"
+
+
+class RateLimitedError(AccessError):
+    """Too many requests for this key in the current window."""
+
+    code = "rate_limited"
+    is_retryable = True
+
+
+class ConflictError(GraphEngineError):
+    """The request conflicts with the current state (e.g. a recompute already running)."""
+
+    code = "conflict"
+    is_retryable = True
+
+
+class BusyError(GraphEngineError):
+    """Over a time or capacity budget (e.g. a seed selection past its deadline)."""
+
+    code = "busy"
+    is_retryable = True
 
 
 class NotFoundError(GraphEngineError, LookupError):

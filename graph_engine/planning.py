@@ -117,6 +117,7 @@ def plan_seeds(
     seed: int = 0,
     learned: InfluenceProbabilities | None = None,
     settings: Settings | None = None,
+    deadline: float | None = None,
 ) -> SeedSet:
     """Select seeds on the learned influence graph with the current run's tiers.
 
@@ -186,6 +187,7 @@ def plan_seeds(
         epsilon=epsilon,
         model=model,
         seed=seed,
+        deadline=deadline,
     )
 
 

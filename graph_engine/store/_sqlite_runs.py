@@ -357,12 +357,28 @@ class RunsMixin:
         community_id: int | None = None,
         limit: int = 20,
         offset: int = 0,
+        tag: str | None = None,
+        platform: str | None = None,
+        min_audience: int | None = None,
+        min_expected_reach: float | None = None,
     ) -> list[ScoreRecord]:
-        """Current run, filtered by tier / level / community, sorted by ``by`` descending."""
+        """Current run, filtered, sorted by ``by`` descending (ties by customer id).
+
+        Filters: tier, tier level, community, a profile tag, an external platform the
+        person has followers on, minimum audience, minimum expected reach.
+        """
         if by not in SCORE_FIELDS:
             raise ParameterError(f"by: unknown score {by!r} (known: {', '.join(SCORE_FIELDS)})")
         if limit < 0 or offset < 0:
             raise ParameterError(f"limit and offset must be >= 0, got {limit}, {offset}")
+        for name, value in (
+            ("community_id", community_id),
+            ("min_audience", min_audience),
+            ("limit", limit),
+            ("offset", offset),
+        ):
+            if value is not None and not -(2**63) <= value < 2**63:
+                raise ParameterError(f"{name} = {value} is out of range")
         run = self._current_id(None)
         where, args = ["run_id = ?"], [run]
         for column, value in (
@@ -373,12 +389,50 @@ class RunsMixin:
             if value is not None:
                 where.append(f"{column} = ?")
                 args.append(value)  # type: ignore[arg-type]
+        if min_audience is not None:
+            where.append("audience >= ?")
+            args.append(min_audience)  # type: ignore[arg-type]
+        if min_expected_reach is not None:
+            where.append("expected_reach >= ?")
+            args.append(min_expected_reach)  # type: ignore[arg-type]
+        if tag is not None:
+            where.append(
+                "customer_id IN (SELECT c.id FROM customers c, json_each(c.tags) t "
+                "WHERE c.merged_into IS NULL AND t.value = ?)"
+            )
+            args.append(tag)
+        if platform is not None:
+            where.append(
+                "coalesce((SELECT p.value FROM json_each(details, '$.audience_by_platform') p "
+                "WHERE p.key = ?), 0) > 0"
+            )
+            args.append(platform.lower())
         rows = self._db.execute(
             f"SELECT {_SCORE_COLS} FROM scores WHERE {' AND '.join(where)} "
             f"ORDER BY {by} DESC, customer_id LIMIT ? OFFSET ?",
             (*args, limit, offset),
         )
         return [self._score(r) for r in rows]
+
+    def tier_summary(self) -> list[dict[str, Any]]:
+        """Customers, mean social value, revenue and audience per tier and level."""
+        run = self._current_id(None)
+        rows = self._db.execute(
+            "SELECT tier, tier_level, count(*), avg(social_value), sum(revenue), sum(audience) "
+            "FROM scores WHERE run_id = ? GROUP BY tier, tier_level ORDER BY count(*) DESC",
+            (run,),
+        )
+        return [
+            {
+                "tier": r[0],
+                "tier_level": r[1],
+                "customers": r[2],
+                "social_value_mean": r[3],
+                "revenue_total": r[4],
+                "audience_total": r[5],
+            }
+            for r in rows
+        ]
 
     def run_scores(self, run_id: str | None = None) -> Iterator[ScoreRecord]:
         """Every score of a run, by customer id, read in pages (constant memory)."""

@@ -18,7 +18,9 @@ from graph_engine.snapshot import GraphSnapshot
 
 __all__ = [
     "RELATIONSHIP_TYPES",
+    "ROLES",
     "SCORE_FIELDS",
+    "ApiKey",
     "AppliedBatch",
     "CustomerFeatures",
     "CustomerRecord",
@@ -168,6 +170,35 @@ class MergeRecord:
     recorded_at: datetime
     edges_repointed: int
     self_loops_dropped: int
+
+
+#: API roles: reader (scores, influencers, communities), marketer (+ reach, seeds,
+#: shortlist, lift), ingest (events), admin (everything, recompute, keys).
+ROLES: tuple[str, ...] = ("reader", "marketer", "ingest", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """An API key as stored (never its secret)."""
+
+    key_id: str
+    role: str
+    pii: bool
+    name: str | None
+    created_at: str
+    revoked_at: str | None
+    last_used_at: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        return {
+            "key_id": self.key_id,
+            "role": self.role,
+            "pii": self.pii,
+            "name": self.name,
+            "created_at": self.created_at,
+            "revoked_at": self.revoked_at,
+        }
 
 
 #: Score fields that can be sorted and filtered on (columns of the scores table).
@@ -367,8 +398,15 @@ class GraphStore(Protocol):
         community_id: int | None = None,
         limit: int = 20,
         offset: int = 0,
+        tag: str | None = None,
+        platform: str | None = None,
+        min_audience: int | None = None,
+        min_expected_reach: float | None = None,
     ) -> list[ScoreRecord]:
         """The current run's customers, filtered, sorted by ``by`` descending."""
+
+    def tier_summary(self) -> list[dict[str, Any]]:
+        """Customers, mean value, revenue and audience per tier and level (current run)."""
 
     def run_scores(self, run_id: str | None = None) -> Iterable[ScoreRecord]:
         """Stream every score of a run (default current), in customer id order."""
@@ -377,3 +415,24 @@ class GraphStore(Protocol):
         self, community_id: int | None = None, run_id: str | None = None
     ) -> list[dict[str, Any]]:
         """The current run's community profiles (largest first)."""
+
+    # -- API keys and audit -----------------------------------------------------------
+    def create_key(
+        self, role: str, *, name: str | None = None, pii: bool = False
+    ) -> tuple[ApiKey, str]:
+        """Create a key; the full key is returned only here."""
+
+    def list_keys(self) -> list[ApiKey]:
+        """Every key, oldest first."""
+
+    def revoke_key(self, key_id: str) -> ApiKey:
+        """Revoke a key."""
+
+    def verify_key(self, presented: str) -> ApiKey:
+        """The active key a presented secret belongs to (AuthenticationError otherwise)."""
+
+    def audit(self, key_id: str | None, action: str, detail: dict[str, Any]) -> None:
+        """Append to the audit log."""
+
+    def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Latest audit entries, newest first."""

@@ -33,6 +33,8 @@ from graph_engine.errors import (
 from graph_engine.identity import IdentityState, Merge
 from graph_engine.model import parse_reference
 from graph_engine.snapshot import GraphSnapshot
+from graph_engine.store._sqlite_keys import MIGRATION as KEYS_MIGRATION
+from graph_engine.store._sqlite_keys import KeysMixin
 from graph_engine.store._sqlite_runs import MIGRATION as RUNS_MIGRATION
 from graph_engine.store._sqlite_runs import RunsMixin
 from graph_engine.store.base import (
@@ -112,6 +114,8 @@ _MIGRATIONS: tuple[str, ...] = (
     """,
     # 2: versioned runs, scores, community profiles
     RUNS_MIGRATION,
+    # 3: API keys (hashed) and the audit log
+    KEYS_MIGRATION,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 _REL_CODE: dict[str, int] = {name: code for code, name in enumerate(RELATIONSHIP_TYPES)}
@@ -151,7 +155,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-class SQLiteStore(RunsMixin):
+class SQLiteStore(RunsMixin, KeysMixin):
     """The embedded store.
 
     Parameters

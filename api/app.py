@@ -1,0 +1,104 @@
+"""The FastAPI application: ``create_app(settings)``; ``graph-engine serve`` runs it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from api import errors
+from api.deps import RateLimiter, Stores
+from api.jobs import Jobs
+from api.metrics import Metrics
+from api.routes import communities, customers, events, influencers, planning, system
+from graph_engine import __version__
+from graph_engine.config import Settings, get_settings
+
+PREFIX = "/v1"
+
+DESCRIPTION = """
+Social-CRM influence API: scores, KOL / KOC / employee / consumer tiers, influencer
+ranking, communities and lift, word-of-mouth reach, certified seed selection,
+referral analytics, event ingest and recompute jobs.
+
+Authenticate with `X-API-Key: <key>` (or `Authorization: Bearer <key>`); keys come from
+`graph-engine keys create --role reader|marketer|ingest|admin`. Lists are
+`{data, count, next}` with cursor paging; errors are `{error: {code, message, details}}`.
+"""
+
+
+def _record_route(request: Request) -> None:
+    """Remember the matched route template (bounded label values for metrics)."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", None)
+    request.state.route_path = path if path is None or path.startswith(PREFIX) else PREFIX + path
+
+
+def _static_route(request: Request) -> str:
+    path = request.url.path
+    return path if path in ("/openapi.json", "/docs", "/redoc") else "unmatched"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app over ``settings.store_url`` (the embedded store by default)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.jobs.close()
+        app.state.stores.close()
+
+    app = FastAPI(
+        title="graph_engine",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(_record_route)],
+        openapi_tags=[
+            {"name": "scores", "description": "Scores for other systems."},
+            {"name": "influencers", "description": "Influencer ranking and tiers."},
+            {"name": "communities", "description": "Communities, members, lift."},
+            {"name": "planning", "description": "Reach, seed selection, shortlists, referrals."},
+            {"name": "data", "description": "Events in, recompute jobs."},
+            {"name": "system", "description": "Health and metrics."},
+        ],
+    )
+    app.state.settings = settings
+    app.state.stores = Stores(settings)
+    app.state.jobs = Jobs(settings)
+    app.state.metrics = Metrics()
+    app.state.limiter = RateLimiter(settings.api_rate_limit_per_minute)
+    app.state.ingest_lock = threading.Lock()
+    errors.install(app)
+
+    @app.middleware("http")
+    async def limits_and_metrics(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > settings.api_max_body_bytes:
+            response: Response = JSONResponse(
+                errors.body(
+                    "payload_too_large",
+                    f"request body of {int(length):,} bytes exceeds the limit of "
+                    f"{settings.api_max_body_bytes:,}",
+                ),
+                status_code=413,
+            )
+        else:
+            response = await call_next(request)
+        path = getattr(request.state, "route_path", None) or _static_route(request)
+        app.state.metrics.observe(
+            request.method, path, response.status_code, time.perf_counter() - started
+        )
+        return response
+
+    for module in (customers, influencers, communities, planning, events, system):
+        app.include_router(module.router, prefix=PREFIX)
+    return app

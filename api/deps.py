@@ -1,0 +1,185 @@
+"""Request plumbing: one store connection per worker thread, API-key auth, roles, paging."""
+
+from __future__ import annotations
+
+import base64
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader
+
+from graph_engine.config import Settings
+from graph_engine.errors import (
+    AuthenticationError,
+    ParameterError,
+    PermissionDeniedError,
+    RateLimitedError,
+)
+from graph_engine.store import GraphStore, open_store
+from graph_engine.store.base import ApiKey
+
+#: What each role may do. ``read``: scores, influencers, communities; ``plan``: reach,
+#: seeds, shortlist, lift, referrals; ``ingest``: events; ``admin``: recompute, keys.
+GRANTS: dict[str, frozenset[str]] = {
+    "reader": frozenset({"read"}),
+    "marketer": frozenset({"read", "plan"}),
+    "ingest": frozenset({"ingest"}),
+    "admin": frozenset({"read", "plan", "ingest", "admin"}),
+}
+
+api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="An API key from `graph-engine keys create --role R` (or `Authorization: "
+    "Bearer <key>`).",
+)
+
+
+class Stores:
+    """One store connection per worker thread (SQLite WAL: concurrent readers)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._local = threading.local()
+        self._all: list[GraphStore] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> GraphStore:
+        store: GraphStore | None = getattr(self._local, "store", None)
+        if store is None:
+            store = open_store(self.settings.store_url, self.settings)
+            self._local.store = store
+            with self._lock:
+                self._all.append(store)
+        return store
+
+    @contextmanager
+    def dedicated(self) -> Iterator[GraphStore]:
+        """A connection of its own (for streams iterated across threads)."""
+        store = open_store(self.settings.store_url, self.settings)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def close(self) -> None:
+        with self._lock:
+            for store in self._all:
+                store.close()
+            self._all.clear()
+
+
+class RateLimiter:
+    """Sliding one-minute window of requests per key."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._hits: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def check(self, key_id: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits[key_id]
+            while hits and now - hits[0] > 60:
+                hits.popleft()
+            if len(hits) >= self.per_minute:
+                raise RateLimitedError(
+                    f"more than {self.per_minute} requests in a minute for key {key_id}; slow down",
+                    details={"retry_after_seconds": int(60 - (now - hits[0])) + 1},
+                )
+            hits.append(now)
+
+
+def state(request: Request) -> Any:
+    return request.app.state
+
+
+def store_dep(request: Request) -> GraphStore:
+    stores: Stores = request.app.state.stores
+    return stores.get()
+
+
+StoreDep = Annotated[GraphStore, Depends(store_dep)]
+
+
+def settings_dep(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[Settings, Depends(settings_dep)]
+
+
+def _presented(request: Request, header: str | None) -> str | None:
+    if header:
+        return header
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return None
+
+
+def access(permission: str) -> Callable[..., ApiKey]:
+    """A dependency that authenticates the key and checks it grants ``permission``."""
+
+    def check(
+        request: Request,
+        store: StoreDep,
+        header: Annotated[str | None, Depends(api_key_header)] = None,
+    ) -> ApiKey:
+        presented = _presented(request, header)
+        if not presented:
+            raise AuthenticationError("missing API key (header X-API-Key or Authorization: Bearer)")
+        key = store.verify_key(presented)
+        request.state.key_id = key.key_id
+        request.app.state.limiter.check(key.key_id)
+        if permission not in GRANTS.get(key.role, frozenset()):
+            raise PermissionDeniedError(
+                f"role {key.role!r} may not {permission} (key {key.key_id})",
+                details={"role": key.role, "needs": permission},
+            )
+        return key
+
+    return check
+
+
+ReadKey = Annotated[ApiKey, Depends(access("read"))]
+PlanKey = Annotated[ApiKey, Depends(access("plan"))]
+IngestKey = Annotated[ApiKey, Depends(access("ingest"))]
+AdminKey = Annotated[ApiKey, Depends(access("admin"))]
+
+
+def encode_cursor(offset: int) -> str:
+    """Opaque cursor of a list position."""
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """Position of a cursor from :func:`encode_cursor` (0 when None)."""
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = text.partition(":")
+        offset = int(value)
+        if kind != "o" or offset < 0:
+            raise ValueError
+    except (ValueError, UnicodeDecodeError):
+        raise ParameterError(f"cursor: {cursor!r} is not a cursor this API issued") from None
+    return offset
+
+
+def page(items: list[Any], offset: int, limit: int) -> dict[str, Any]:
+    """``{data, count, next}`` from a fetch of ``limit + 1`` items at ``offset``."""
+    more = len(items) > limit
+    data = items[:limit]
+    return {
+        "data": data,
+        "count": len(data),
+        "next": encode_cursor(offset + limit) if more else None,
+    }
