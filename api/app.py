@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from api import errors
-from api.deps import RateLimiter, Stores
+from api.deps import KeyCache, RateLimiter, Stores
 from api.jobs import Jobs
 from api.metrics import Metrics
 from api.routes import communities, customers, events, influencers, planning, system
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.jobs = Jobs(settings)
     app.state.metrics = Metrics()
     app.state.limiter = RateLimiter(settings.api_rate_limit_per_minute)
+    app.state.key_cache = KeyCache(ttl=settings.api_key_cache_seconds)
     app.state.ingest_lock = threading.Lock()
     errors.install(app)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
@@ -100,15 +101,25 @@ def state(request: Request) -> Any:
     return request.app.state
 
 
-def store_dep(request: Request) -> GraphStore:
-    stores: Stores = request.app.state.stores
-    return stores.get()
+class ThreadStore:
+    """The store of whichever thread uses it: async endpoints run on the event loop,
+    sync ones in the thread pool, and each thread keeps its own SQLite connection."""
+
+    def __init__(self, stores: Stores) -> None:
+        self._stores = stores
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stores.get(), name)
+
+
+async def store_dep(request: Request) -> GraphStore:
+    return ThreadStore(request.app.state.stores)  # type: ignore[return-value,unused-ignore]
 
 
 StoreDep = Annotated[GraphStore, Depends(store_dep)]
 
 
-def settings_dep(request: Request) -> Settings:
+async def settings_dep(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
@@ -124,10 +135,10 @@ def _presented(request: Request, header: str | None) -> str | None:
     return None
 
 
-def access(permission: str) -> Callable[..., ApiKey]:
+def access(permission: str) -> Callable[..., Awaitable[ApiKey]]:
     """A dependency that authenticates the key and checks it grants ``permission``."""
 
-    def check(
+    async def check(
         request: Request,
         store: StoreDep,
         header: Annotated[str | None, Depends(api_key_header)] = None,
@@ -135,7 +146,7 @@ def access(permission: str) -> Callable[..., ApiKey]:
         presented = _presented(request, header)
         if not presented:
             raise AuthenticationError("missing API key (header X-API-Key or Authorization: Bearer)")
-        key = store.verify_key(presented)
+        key: ApiKey = request.app.state.key_cache.verify(store, presented)
         request.state.key_id = key.key_id
         request.app.state.limiter.check(key.key_id)
         if permission not in GRANTS.get(key.role, frozenset()):
@@ -152,6 +163,30 @@ ReadKey = Annotated[ApiKey, Depends(access("read"))]
 PlanKey = Annotated[ApiKey, Depends(access("plan"))]
 IngestKey = Annotated[ApiKey, Depends(access("ingest"))]
 AdminKey = Annotated[ApiKey, Depends(access("admin"))]
+
+
+class KeyCache:
+    """Verified keys remembered for ``ttl`` seconds (a revocation takes effect within it),
+    so a request does not pay a store round trip to authenticate."""
+
+    def __init__(self, ttl: float = 5.0) -> None:
+        self.ttl = ttl
+        self._keys: dict[str, tuple[float, ApiKey]] = {}
+        self._lock = threading.Lock()
+
+    def verify(self, store: GraphStore, presented: str) -> ApiKey:
+        digest = hashlib.sha256(presented.encode()).hexdigest()
+        now = time.monotonic()
+        with self._lock:
+            hit = self._keys.get(digest)
+            if hit is not None and now - hit[0] < self.ttl:
+                return hit[1]
+        key = store.verify_key(presented)
+        with self._lock:
+            if len(self._keys) > 10_000:
+                self._keys.clear()
+            self._keys[digest] = (now, key)
+        return key
 
 
 def encode_cursor(offset: int) -> str:

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     api_max_body_bytes, api_max_batch_ids, api_max_events, api_max_seeds, api_max_k,
     api_min_epsilon, api_seed_time_budget_s, api_rate_limit_per_minute, api_max_page : limits
         Bounds on heavy API requests (see ``api/``).
+    api_key_cache_seconds : float
+        Verified API keys are remembered this long (revocation delay).
     """
 
     model_config = SettingsConfigDict(
@@ -114,6 +116,7 @@ class Settings(BaseSettings):
     api_seed_time_budget_s: float = Field(default=30.0, gt=0)
     api_rate_limit_per_minute: int = Field(default=6_000, ge=1)
     api_max_page: int = Field(default=1_000, ge=1)
+    api_key_cache_seconds: float = Field(default=5.0, ge=0)
 
     @field_validator("merge_kinds", "exclusive_kinds")
     @classmethod

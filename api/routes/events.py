@@ -81,7 +81,7 @@ def start_recompute(request: Request, store: StoreDep, key: AdminKey) -> dict[st
     operation_id="getJob",
     responses={404: {"model": ErrorBody}},
 )
-def get_job(
+async def get_job(
     job_id: Annotated[str, PathParam(max_length=64)], request: Request, key: AdminKey
 ) -> dict[str, Any]:
     """A job's state, stage, progress in percent and error."""

@@ -23,7 +23,7 @@ router = APIRouter(tags=["influencers"], responses=ERROR_RESPONSES)
 
 
 @router.get("/influencers", response_model=ScorePage, operation_id="listInfluencers")
-def list_influencers(
+async def list_influencers(
     store: StoreDep,
     settings: SettingsDep,
     key: ReadKey,

@@ -15,7 +15,7 @@ router = APIRouter(tags=["system"])
 
 
 @router.get("/health", response_model=Health, operation_id="health")
-def health(request: Request) -> dict[str, Any]:
+async def health(request: Request) -> dict[str, Any]:
     """Store reachable, last run id and its age."""
     try:
         store = request.app.state.stores.get()
@@ -40,6 +40,6 @@ def health(request: Request) -> dict[str, Any]:
     operation_id="metrics",
     responses={200: {"content": {"text/plain": {}}}},
 )
-def metrics(request: Request) -> str:
+async def metrics(request: Request) -> str:
     """Prometheus text: requests and latency histograms per route and status."""
     return request.app.state.metrics.render()  # type: ignore[no-any-return]

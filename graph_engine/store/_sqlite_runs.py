@@ -371,14 +371,14 @@ class RunsMixin:
             raise ParameterError(f"by: unknown score {by!r} (known: {', '.join(SCORE_FIELDS)})")
         if limit < 0 or offset < 0:
             raise ParameterError(f"limit and offset must be >= 0, got {limit}, {offset}")
-        for name, value in (
+        for name, bound in (
             ("community_id", community_id),
             ("min_audience", min_audience),
             ("limit", limit),
             ("offset", offset),
         ):
-            if value is not None and not -(2**63) <= value < 2**63:
-                raise ParameterError(f"{name} = {value} is out of range")
+            if bound is not None and not -(2**63) <= bound < 2**63:
+                raise ParameterError(f"{name} = {bound} is out of range")
         run = self._current_id(None)
         where, args = ["run_id = ?"], [run]
         for column, value in (
