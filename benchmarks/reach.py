@@ -117,11 +117,11 @@ def our_speed(g: GraphSnapshot, p: np.ndarray, seeds: list[int]) -> dict[str, fl
     arr = np.asarray(seeds, dtype=np.int64)
     kseed = kernel_seed(1, 1)
     started = time.perf_counter()
-    _kernels.simulate_ic(g.indptr, g.indices, p, arr, mask, 0, 20_000, kseed, g.n)
+    _kernels.simulate(g.indptr, g.indices, p, arr, mask, 0, 20_000, kseed, g.n, False)
     single = 20_000 / (time.perf_counter() - started)
     runs = 20
     started = time.perf_counter()
-    _kernels.simulate_ic.py_func(g.indptr, g.indices, p, arr, mask, 0, runs, kseed, g.n)  # type: ignore[attr-defined]
+    _kernels.simulate.py_func(g.indptr, g.indices, p, arr, mask, 0, runs, kseed, g.n, False)  # type: ignore[attr-defined]
     python = runs / (time.perf_counter() - started)
     return {"ours_threads": threaded, "ours_one_thread": single, "ours_pure_python": python}
 

@@ -625,7 +625,13 @@ def keys_revoke(key_id: str, db: str | None, as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
-def serve_command(db: str | None, host: str, port: int, workers: int) -> None:
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="Log every request (costs throughput; /metrics counts them anyway).",
+)
+def serve_command(db: str | None, host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve the HTTP API with uvicorn (docs at /docs, schema at /openapi.json)."""
     import os
 
@@ -648,6 +654,13 @@ def serve_command(db: str | None, host: str, port: int, workers: int) -> None:
         from api import create_app
 
         app = create_app(settings.model_copy(update={"store_url": url}))
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log)
     else:  # worker processes build the app from the environment (store URL set above)
-        uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="info")
+        uvicorn.run(
+            "api.asgi:app",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            access_log=access_log,
+        )

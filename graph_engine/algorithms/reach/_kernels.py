@@ -36,8 +36,7 @@ __all__ = [
     "rr_sets_ic",
     "rr_sets_lt",
     "shortlist_counts",
-    "simulate_ic",
-    "simulate_lt",
+    "simulate",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -74,7 +73,7 @@ def _next(state: np.ndarray) -> float:
 
 
 @_jit
-def simulate_ic(
+def simulate(
     indptr: np.ndarray,
     indices: np.ndarray,
     prob: np.ndarray,
@@ -84,72 +83,23 @@ def simulate_ic(
     n_sims: int,
     seed: np.uint64,
     max_hops: int,
+    linear_threshold: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Independent Cascade from ``seeds``; simulations ``first .. first + n_sims - 1``.
+    """Cascades from ``seeds``; simulations ``first .. first + n_sims - 1``.
+
+    Independent Cascade: an activated u activates each inactive out-neighbour v with
+    ``prob[e]``. Linear Threshold (``linear_threshold``): ``prob`` are weights; v
+    activates once the weights of its active in-neighbours exceed a threshold drawn
+    uniformly in [0, 1) (lazily, at v's first exposure).
 
     Returns the size of every cascade (nodes with ``count_mask`` only) and the summed
     number of newly reached counted nodes per hop (hop 0 = the seeds).
     """
     n = indptr.shape[0] - 1
-    stamp = np.full(n, -1, dtype=np.int64)
-    queue = np.empty(n, dtype=np.int64)
-    sizes = np.zeros(n_sims, dtype=np.int64)
-    hops = np.zeros(n + 1, dtype=np.int64)
-    state = np.zeros(1, dtype=np.uint64)
-    for s in range(n_sims):
-        sim = first + s
-        state[0] = _stream(seed, sim)
-        tail = 0
-        size = 0
-        for x in seeds:
-            if stamp[x] != sim:
-                stamp[x] = sim
-                queue[tail] = x
-                tail += 1
-                if count_mask[x]:
-                    size += 1
-        hops[0] += size
-        head = 0
-        hop = 0
-        while head < tail and hop < max_hops:
-            level_end = tail
-            hop += 1
-            reached = 0
-            while head < level_end:
-                u = queue[head]
-                head += 1
-                for e in range(indptr[u], indptr[u + 1]):
-                    v = indices[e]
-                    if stamp[v] != sim and _next(state) < prob[e]:
-                        stamp[v] = sim
-                        queue[tail] = v
-                        tail += 1
-                        if count_mask[v]:
-                            reached += 1
-            hops[hop] += reached
-            size += reached
-        sizes[s] = size
-    return sizes, hops
-
-
-@_jit
-def simulate_lt(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    weight: np.ndarray,
-    seeds: np.ndarray,
-    count_mask: np.ndarray,
-    first: int,
-    n_sims: int,
-    seed: np.uint64,
-    max_hops: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Linear Threshold from ``seeds`` (thresholds uniform in [0, 1), drawn lazily)."""
-    n = indptr.shape[0] - 1
     active = np.full(n, -1, dtype=np.int64)
     touched = np.full(n, -1, dtype=np.int64)
-    acc = np.zeros(n)
-    threshold = np.zeros(n)
+    acc = np.zeros(n if linear_threshold else 0)
+    threshold = np.zeros(n if linear_threshold else 0)
     queue = np.empty(n, dtype=np.int64)
     sizes = np.zeros(n_sims, dtype=np.int64)
     hops = np.zeros(n + 1, dtype=np.int64)
@@ -180,12 +130,16 @@ def simulate_lt(
                     v = indices[e]
                     if active[v] == sim:
                         continue
-                    if touched[v] != sim:
-                        touched[v] = sim
-                        acc[v] = 0.0
-                        threshold[v] = _next(state)
-                    acc[v] += weight[e]
-                    if acc[v] > threshold[v]:
+                    if linear_threshold:
+                        if touched[v] != sim:
+                            touched[v] = sim
+                            acc[v] = 0.0
+                            threshold[v] = _next(state)
+                        acc[v] += prob[e]
+                        live = acc[v] > threshold[v]
+                    else:
+                        live = _next(state) < prob[e]
+                    if live:
                         active[v] = sim
                         queue[tail] = v
                         tail += 1

@@ -43,15 +43,12 @@ ReferralRow = tuple[Hashable, Hashable, str, datetime, bool]
 """(referrer id, referee id, campaign id, at, converted)."""
 
 
-@dataclass(frozen=True)
-class GenerationStats:
-    """One generation of a campaign's referral forest."""
+class _Rates:
+    """Conversion rate and K-factor of anything that counts invites and referrers."""
 
-    generation: int
-    members: int
-    referrers: int
     invites: int
     conversions: int
+    referrers: int
 
     @property
     def conversion_rate(self) -> float:
@@ -62,6 +59,17 @@ class GenerationStats:
     def k_factor(self) -> float:
         """Invites per referrer x conversion rate (= conversions per referrer)."""
         return self.conversions / self.referrers if self.referrers else 0.0
+
+
+@dataclass(frozen=True)
+class GenerationStats(_Rates):
+    """One generation of a campaign's referral forest."""
+
+    generation: int
+    members: int
+    referrers: int
+    invites: int
+    conversions: int
 
     @property
     def k_per_member(self) -> float:
@@ -83,7 +91,7 @@ class GenerationStats:
 
 
 @dataclass(frozen=True)
-class CampaignReferrals:
+class CampaignReferrals(_Rates):
     """Referral statistics of one campaign.
 
     Attributes
@@ -122,16 +130,6 @@ class CampaignReferrals:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_group", MappingProxyType(dict(self.by_group)))
-
-    @property
-    def conversion_rate(self) -> float:
-        """Converted invites / invites."""
-        return self.conversions / self.invites if self.invites else 0.0
-
-    @property
-    def k_factor(self) -> float:
-        """Campaign-wide invites per referrer x conversion rate."""
-        return self.conversions / self.referrers if self.referrers else 0.0
 
     def project(self, waves: int) -> float:
         """Projected users after ``waves`` more waves at the recent K per member.

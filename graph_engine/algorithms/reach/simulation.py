@@ -174,11 +174,12 @@ def estimate_spread(
         lt_check(g, p)
     mask = node_mask(g, "targets", targets)
     kseed = kernel_seed(seed, 1)
-    kernel = _kernels.simulate_ic if model == "ic" else _kernels.simulate_lt
-    indptr, indices = g.indptr, g.indices
+    indptr, indices, lt = g.indptr, g.indices, model == "lt"
 
     def chunk(first: int, count: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        return kernel(indptr, indices, p, seed_idx, mask, first, count, kseed, hops_limit)
+        return _kernels.simulate(
+            indptr, indices, p, seed_idx, mask, first, count, kseed, hops_limit, lt
+        )
 
     parts = run_chunks(chunk, n_simulations, max(256, -(-n_simulations // 8)))
     sizes = np.concatenate([s for s, _ in parts])
