@@ -286,7 +286,7 @@ def select_seeds(
 
     # OPIM-C schedule
     pool1 = sample_rr_sets(g, probabilities, 0, model, seed, targets=targets)
-    pool2 = sample_rr_sets(g, probabilities, 0, model, seed + 0x5EED, targets=targets)
+    pool2 = pool1.sibling(seed + 0x5EED)
     scale = pool1.scale
     if scale == 0:
         raise ParameterError("targets is empty")

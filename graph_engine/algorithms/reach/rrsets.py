@@ -79,6 +79,7 @@ class RRSets:
         roots: npt.NDArray[np.int64],
         seed: int,
         config: dict[str, Any],
+        in_edges: Any = None,
     ) -> None:
         self.graph = graph
         self.p = p
@@ -90,8 +91,21 @@ class RRSets:
         self.ptr = np.zeros(1, dtype=np.int64)
         self.nodes = np.zeros(0, dtype=np.int32)
         self.seconds = 0.0
-        self._in = in_csr(graph, p)
+        self._in = in_edges if in_edges is not None else in_csr(graph, p)
         self._kseed = kernel_seed(seed, 2)
+
+    def sibling(self, seed: int) -> RRSets:
+        """An empty, independent pool over the same graph, model and roots (another
+        seed), sharing the in-edge index."""
+        return RRSets(
+            self.graph,
+            self.p,
+            self.model,
+            self.roots,
+            seed,
+            {**self.config, "seed": seed},
+            self._in,
+        )
 
     def __len__(self) -> int:
         return int(self.ptr.size - 1)
