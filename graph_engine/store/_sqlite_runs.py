@@ -276,9 +276,17 @@ class RunsMixin:
             )
 
     def current_run(self) -> RunRecord | None:
-        """The run readers see."""
+        """The run readers see (the pointer is read every time; a published run's record
+        never changes, so its parsed form is reused)."""
         row = self._db.execute("SELECT value FROM meta WHERE key = 'current_run'").fetchone()
-        return None if row is None else self._run(row[0])
+        if row is None:
+            return None
+        cached: RunRecord | None = getattr(self, "_current_cache", None)
+        if cached is not None and cached.run_id == row[0]:
+            return cached
+        run = self._run(row[0])
+        self._current_cache = run
+        return run
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
         """Runs, newest first (complete, failed, abandoned and running)."""
