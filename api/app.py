@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.deps import KeyCache, RateLimiter, Stores
@@ -31,15 +32,52 @@ Authenticate with `X-API-Key: <key>` (or `Authorization: Bearer <key>`); keys co
 """
 
 
-def _record_route(request: Request) -> None:
+async def _record_route(request: Request) -> None:
     """Remember the matched route template (bounded label values for metrics)."""
     route = request.scope.get("route")
     path = getattr(route, "path", None)
     request.state.route_path = path if path is None or path.startswith(PREFIX) else PREFIX + path
 
 
-def _static_route(request: Request) -> str:
-    path = request.url.path
+class LimitsAndMetrics:
+    """Pure ASGI middleware: refuse oversized bodies (413, before reading them) and time
+    every request into the metrics by route template."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, max_body: int) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = [500]
+
+        async def send_status(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_body:
+            response = JSONResponse(
+                errors.body(
+                    "payload_too_large",
+                    f"request body of {int(length):,} bytes exceeds the limit of {self.max_body:,}",
+                ),
+                status_code=413,
+            )
+            await response(scope, receive, send_status)
+        else:
+            await self.app(scope, receive, send_status)
+        state = scope.get("state") or {}
+        path = state.get("route_path") or _static_route(scope["path"])
+        self.metrics.observe(scope["method"], path, status[0], time.perf_counter() - started)
+
+
+def _static_route(path: str) -> str:
     return path if path in ("/openapi.json", "/docs", "/redoc") else "unmatched"
 
 
@@ -77,28 +115,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ingest_lock = threading.Lock()
     errors.install(app)
 
-    @app.middleware("http")
-    async def limits_and_metrics(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > settings.api_max_body_bytes:
-            response: Response = JSONResponse(
-                errors.body(
-                    "payload_too_large",
-                    f"request body of {int(length):,} bytes exceeds the limit of "
-                    f"{settings.api_max_body_bytes:,}",
-                ),
-                status_code=413,
-            )
-        else:
-            response = await call_next(request)
-        path = getattr(request.state, "route_path", None) or _static_route(request)
-        app.state.metrics.observe(
-            request.method, path, response.status_code, time.perf_counter() - started
-        )
-        return response
+    app.add_middleware(
+        LimitsAndMetrics, metrics=app.state.metrics, max_body=settings.api_max_body_bytes
+    )
 
     for module in (customers, influencers, communities, planning, events, system):
         app.include_router(module.router, prefix=PREFIX)
