@@ -22,7 +22,7 @@ from api.schemas import (
     ScoresBatchOut,
 )
 from graph_engine.errors import NotFoundError, PayloadTooLargeError
-from graph_engine.store.base import ApiKey, ScoreRecord
+from graph_engine.store.base import SCORE_FIELDS, ApiKey, ScoreRecord
 
 router = APIRouter(tags=["scores"], responses=ERROR_RESPONSES)
 
@@ -107,21 +107,7 @@ def batch_scores(
     return {"data": found, "count": len(found), "unknown": unknown}
 
 
-COLUMNS = (
-    "customer_id",
-    "tier",
-    "tier_level",
-    "community_id",
-    "social_value",
-    "influence",
-    "expected_reach",
-    "audience",
-    "participation",
-    "revenue",
-    "bridge",
-    "conversions",
-    "tier_reason",
-)
+COLUMNS = ("customer_id", "tier", "tier_level", "community_id", *SCORE_FIELDS, "tier_reason")
 
 
 @router.get(

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api import create_app
+from api.schemas import ScoreField
 from graph_engine.store import SQLiteStore
+from graph_engine.store.base import SCORE_FIELDS
 from tests.api.conftest import SALT, auth, settings_for
 
 
@@ -288,6 +291,10 @@ def test_limits(api_db: Path, keys: dict[str, str]) -> None:
         assert codes[-1] == 429
         limited = client.get("/v1/tiers", headers=h)
         assert limited.status_code == 429 and "Retry-After" in limited.headers
+
+
+def test_schema_score_fields_match_the_store() -> None:
+    assert get_args(ScoreField) == SCORE_FIELDS
 
 
 def test_openapi_and_metrics(client: TestClient, keys: dict[str, str]) -> None:
