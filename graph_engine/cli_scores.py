@@ -13,7 +13,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from graph_engine import planning
-from graph_engine.algorithms.reach import referral_stats
 from graph_engine.cli import (
     _emit,
     _open,
@@ -27,7 +26,6 @@ from graph_engine.cli import (
 from graph_engine.config import Settings, get_settings
 from graph_engine.errors import ParameterError
 from graph_engine.pipeline import STAGES, compute
-from graph_engine.scoring.communities import lift
 from graph_engine.store import GraphStore
 from graph_engine.store.base import SCORE_FIELDS, RunRecord, ScoreRecord
 
@@ -260,21 +258,17 @@ def lift_command(
     as_json: bool,
 ) -> None:
     """Which communities over-index on a segment (lift versus the whole base)."""
-    given = [x for x in (tag, campaign, ids_file) if x is not None]
-    if len(given) != 1:
-        raise ParameterError("give exactly one of --tag, --campaign, --ids")
     settings = get_settings()
     store = _open(db, settings)
     try:
+        refs = None
         if ids_file is not None:
             refs = [ln.strip() for ln in ids_file.read_text().splitlines() if ln.strip()]
-            segment = planning.resolve(store, refs, f"--ids {ids_file}")
-        else:
-            segment = store.segment(tag=tag, campaign=campaign)
-        membership = {s.customer_id: s.community_id for s in store.run_scores()}
+        result = planning.segment_lift(
+            store, tag=tag, campaign=campaign, ids=refs, ids_name=f"--ids {ids_file}"
+        )
     finally:
         store.close()
-    result = lift(membership, segment)
     result["communities"] = result["communities"][:limit]
     if as_json:
         _emit(True, result)
@@ -500,13 +494,9 @@ def referrals_command(db: str | None, campaign: str | None, as_json: bool) -> No
     settings = get_settings()
     store = _open(db, settings)
     try:
-        rows = store.referral_rows(campaign)
-        groups = None
-        if store.current_run() is not None:
-            groups = {s.customer_id: s.tier for s in store.run_scores()}
+        stats = planning.campaign_referrals(store, campaign)
     finally:
         store.close()
-    stats = referral_stats(rows, groups=groups)
     if as_json:
         _emit(True, {"data": [s.to_dict() for s in stats.values()], "count": len(stats)})
         return

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph_engine.errors import ConfigError
@@ -27,6 +27,12 @@ IDENTITY_KINDS: tuple[str, ...] = (
     "email",
     "external",
 )
+
+#: Weight settings: field -> (name in messages, known keys).
+_WEIGHTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "value_weights": ("value", ("revenue", "participation", "influence")),
+    "participation_weights": ("participation", ("engagement", "share", "referral")),
+}
 
 
 class Settings(BaseSettings):
@@ -128,30 +134,19 @@ class Settings(BaseSettings):
             )
         return kinds
 
-    @field_validator("value_weights")
+    @field_validator("value_weights", "participation_weights")
     @classmethod
-    def _value_weights(cls, weights: dict[str, float]) -> dict[str, float]:
-        unknown = set(weights) - {"revenue", "participation", "influence"}
+    def _weights(cls, weights: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        what, known = _WEIGHTS[info.field_name or ""]
+        unknown = set(weights) - set(known)
         if unknown:
             raise ValueError(
-                f"unknown value weight(s) {sorted(unknown)}; known: "
-                "revenue, participation, influence"
-            )
-        if any(w < 0 for w in weights.values()) or not any(w > 0 for w in weights.values()):
-            raise ValueError(f"value weights must be >= 0 with one > 0, got {weights}")
-        return weights
-
-    @field_validator("participation_weights")
-    @classmethod
-    def _participation_weights(cls, weights: dict[str, float]) -> dict[str, float]:
-        unknown = set(weights) - {"engagement", "share", "referral"}
-        if unknown:
-            raise ValueError(
-                f"unknown participation weight(s) {sorted(unknown)}; known: "
-                "engagement, share, referral"
+                f"unknown {what} weight(s) {sorted(unknown)}; known: {', '.join(known)}"
             )
         if any(w < 0 for w in weights.values()):
-            raise ValueError(f"participation weights must be >= 0, got {weights}")
+            raise ValueError(f"{what} weights must be >= 0, got {weights}")
+        if what == "value" and not any(w > 0 for w in weights.values()):
+            raise ValueError(f"value weights must be >= 0 with one > 0, got {weights}")
         return weights
 
     @model_validator(mode="after")

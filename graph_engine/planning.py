@@ -21,16 +21,27 @@ from graph_engine.algorithms.maximization import (
     select_seeds,
 )
 from graph_engine.algorithms.reach import (
+    CampaignReferrals,
     InfluenceProbabilities,
     SpreadEstimate,
     estimate_spread,
     learn_probabilities,
+    referral_stats,
 )
 from graph_engine.config import Settings, get_settings
 from graph_engine.errors import NotFoundError, ParameterError
+from graph_engine.scoring.communities import lift
 from graph_engine.store.base import SCORE_FIELDS, GraphStore
 
-__all__ = ["influence_model", "plan_seeds", "reach_of", "resolve", "shortlist"]
+__all__ = [
+    "campaign_referrals",
+    "influence_model",
+    "plan_seeds",
+    "reach_of",
+    "resolve",
+    "segment_lift",
+    "shortlist",
+]
 
 
 def influence_model(store: GraphStore, settings: Settings | None = None) -> InfluenceProbabilities:
@@ -142,31 +153,40 @@ def plan_seeds(
     g = learned.graph
     cost_map: dict[str, float] | None = None
     allowed: set[str] | None = None
-    if candidate_tiers or cost_field:
-        if cost_field is not None and cost_field not in SCORE_FIELDS:
-            raise ParameterError(
-                f"cost_field: unknown score {cost_field!r} (known: {', '.join(SCORE_FIELDS)})"
-            )
+    targets: list[str] | None = None
+    if cost_field is not None and cost_field not in SCORE_FIELDS:
+        raise ParameterError(
+            f"cost_field: unknown score {cost_field!r} (known: {', '.join(SCORE_FIELDS)})"
+        )
+    if cost_field is not None and (cost_rate <= 0 or not np.isfinite(cost_rate)):
+        raise ParameterError(f"cost_rate must be > 0, got {cost_rate!r}")
+    if candidate_tiers or cost_field or target_communities:
+        # one pass over the current run for tiers, cost values and community members
         tiers = set(candidate_tiers or ())
+        wanted = set(target_communities or ())
         values: dict[str, float] = {}
         chosen: set[str] = set()
+        members: list[str] = []
         for s in store.run_scores():
-            if not tiers or s.tier in tiers:
+            if s.tier in tiers:
                 chosen.add(s.customer_id)
             if cost_field is not None:
                 values[s.customer_id] = float(getattr(s, cost_field))
+            if s.community_id in wanted:
+                members.append(s.customer_id)
         if candidate_tiers:
             allowed = chosen
         if cost_field is not None:
-            if cost_rate <= 0 or not np.isfinite(cost_rate):
-                raise ParameterError(f"cost_rate must be > 0, got {cost_rate!r}")
             cost_map = {cid: max(v, 1.0) * cost_rate for cid, v in values.items()}
+        if target_communities:
+            if not members:
+                raise ParameterError(f"target communities {sorted(wanted)} have no members")
+            targets = members
     if costs is not None:
         cost_map = dict(zip(resolve(store, costs.keys(), "costs"), costs.values(), strict=True))
     if candidates is not None:
         listed = set(resolve(store, candidates, "candidates"))
         allowed = listed if allowed is None else allowed & listed
-    targets = _community_members(store, target_communities)
     if segment is not None:
         seg = set(resolve(store, segment, "segment"))
         targets = sorted(seg if targets is None else seg & set(targets))
@@ -189,6 +209,39 @@ def plan_seeds(
         seed=seed,
         deadline=deadline,
     )
+
+
+def segment_lift(
+    store: GraphStore,
+    *,
+    tag: str | None = None,
+    campaign: str | None = None,
+    ids: Sequence[str] | None = None,
+    ids_name: str = "ids",
+    min_size: int = 1,
+) -> dict[str, Any]:
+    """Lift of a segment (a tag, a campaign's converters, or ids) in each community of
+    the current run (:func:`~graph_engine.scoring.communities.lift`)."""
+    if sum(x is not None for x in (tag, campaign, ids)) != 1:
+        raise ParameterError("give exactly one segment: a tag, a campaign or ids")
+    segment = (
+        resolve(store, ids, ids_name)
+        if ids is not None
+        else store.segment(tag=tag, campaign=campaign)
+    )
+    membership = {s.customer_id: s.community_id for s in store.run_scores()}
+    return lift(membership, segment, min_size)
+
+
+def campaign_referrals(
+    store: GraphStore, campaign_id: str | None = None
+) -> dict[str, CampaignReferrals]:
+    """Referral statistics per campaign, K broken down by tier when a run exists."""
+    rows = store.referral_rows(campaign_id)
+    groups = None
+    if store.current_run() is not None:
+        groups = {s.customer_id: s.tier for s in store.run_scores()}
+    return referral_stats(rows, groups=groups)
 
 
 def shortlist(

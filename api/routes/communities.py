@@ -19,7 +19,6 @@ from api.schemas import (
 )
 from graph_engine import planning
 from graph_engine.errors import ParameterError
-from graph_engine.scoring.communities import lift
 
 router = APIRouter(tags=["communities"], responses=ERROR_RESPONSES)
 
@@ -112,16 +111,10 @@ def community_lift(
     body: LiftIn, store: StoreDep, settings: SettingsDep, key: PlanKey
 ) -> dict[str, Any]:
     """Which communities over-index on a segment (a tag, a campaign's converters, or ids)."""
-    given = [x for x in (body.tag, body.campaign, body.ids) if x is not None]
-    if len(given) != 1:
-        raise ParameterError("give exactly one of tag, campaign, ids")
-    if body.ids is not None:
-        if len(body.ids) > settings.api_max_batch_ids:
-            raise ParameterError(f"ids: at most {settings.api_max_batch_ids} ids")
-        segment = planning.resolve(store, body.ids, "ids")
-    else:
-        segment = store.segment(tag=body.tag, campaign=body.campaign)
-    membership = {s.customer_id: s.community_id for s in store.run_scores()}
-    result = lift(membership, segment, body.min_size)
+    if body.ids is not None and len(body.ids) > settings.api_max_batch_ids:
+        raise ParameterError(f"ids: at most {settings.api_max_batch_ids} ids")
+    result = planning.segment_lift(
+        store, tag=body.tag, campaign=body.campaign, ids=body.ids, min_size=body.min_size
+    )
     rows = result.pop("communities")
     return {**result, "data": rows, "count": len(rows)}

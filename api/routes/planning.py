@@ -20,7 +20,6 @@ from api.schemas import (
     ShortlistOut,
 )
 from graph_engine import planning
-from graph_engine.algorithms.reach import referral_stats
 from graph_engine.errors import NotFoundError, ParameterError, PayloadTooLargeError
 
 router = APIRouter(tags=["planning"], responses=ERROR_RESPONSES)
@@ -115,10 +114,7 @@ def campaign_referrals(
 ) -> dict[str, Any]:
     """Referral tree statistics of a campaign: K-factor by generation and tier, cycle
     time, projected users."""
-    rows = store.referral_rows(campaign_id)
-    if not rows:
+    stats = planning.campaign_referrals(store, campaign_id)
+    if campaign_id not in stats:
         raise NotFoundError(f"no referrals in campaign {campaign_id!r}")
-    groups = None
-    if store.current_run() is not None:
-        groups = {s.customer_id: s.tier for s in store.run_scores()}
-    return referral_stats(rows, groups=groups)[campaign_id].to_dict()
+    return stats[campaign_id].to_dict()

@@ -16,6 +16,7 @@ __all__ = [
     "check_int",
     "check_range",
     "edge_weights",
+    "fresh_seed",
     "node_values",
     "source_vector",
 ]
@@ -53,12 +54,17 @@ def check_int(name: str, value: int, minimum: int) -> int:
     return int(value)
 
 
+def fresh_seed() -> int:
+    """A new random seed (for ``seed=None``), small enough to record and reuse."""
+    return int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
+
+
 def as_generator(seed: int | np.random.Generator | None) -> tuple[np.random.Generator, Any]:
     """A Generator from a seed, and the seed to record in the result."""
     if isinstance(seed, np.random.Generator):
         return seed, "generator"
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
+        seed = fresh_seed()
     return np.random.default_rng(seed), seed
 
 

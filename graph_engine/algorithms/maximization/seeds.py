@@ -254,9 +254,11 @@ def select_seeds(
         if costs is None:
             raise ParameterError("budget needs costs (a cost per person)")
     cost = _costs(g, costs)
-    allowed = node_mask(g, "candidates", candidates) & ~np.isnan(cost)
-    if exclude is not None:
-        allowed[node_list(g, "exclude", exclude)] = False
+    candidate_mask = node_mask(g, "candidates", candidates)
+    excluded = None if exclude is None else node_list(g, "exclude", exclude)
+    allowed = candidate_mask & ~np.isnan(cost)
+    if excluded is not None:
+        allowed[excluded] = False
     eligible = int(allowed.sum())
     if eligible == 0:
         raise ParameterError("no eligible seeds (candidates / exclude / costs leave nobody)")
@@ -374,10 +376,8 @@ def select_seeds(
             "k": k,
             "budget": budget,
             "costs": costs is not None,
-            "candidates": None
-            if candidates is None
-            else int(node_mask(g, "candidates", candidates).sum()),
-            "exclude": None if exclude is None else len(node_list(g, "exclude", exclude)),
+            "candidates": None if candidates is None else int(candidate_mask.sum()),
+            "exclude": None if excluded is None else len(excluded),
             "eligible": eligible,
             "epsilon": epsilon,
             "delta": delta,

@@ -10,6 +10,7 @@ from typing import Any, Literal, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from graph_engine.algorithms._checks import fresh_seed
 from graph_engine.errors import NotFoundError, ParameterError
 from graph_engine.snapshot import GraphSnapshot
 
@@ -70,7 +71,7 @@ def kernel_seed(seed: int, stream: int) -> np.uint64:
 def check_seed(seed: int | None) -> int:
     """The seed to use and record (None: a fresh random one)."""
     if seed is None:
-        return int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
+        return fresh_seed()
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise ParameterError(f"seed must be an integer or None, got {seed!r}")
     return int(seed)

@@ -161,6 +161,13 @@ def _grow(buf: np.ndarray, need: int) -> np.ndarray:
 
 
 @_jit
+def _root(roots: np.ndarray, state: np.ndarray) -> int:
+    """A uniform root: the first draw of an RR set's stream."""
+    scale = roots.shape[0]
+    return int(roots[min(scale - 1, int(_next(state) * scale))])
+
+
+@_jit
 def rr_sets_ic(
     in_ptr: np.ndarray,
     in_src: np.ndarray,
@@ -178,7 +185,6 @@ def rr_sets_ic(
     ``nodes[ptr[j]:ptr[j + 1]]`` (int32, root first).
     """
     n = in_ptr.shape[0] - 1
-    scale = roots.shape[0]
     stamp = np.full(n, -1, dtype=np.int64)
     ptr = np.zeros(count + 1, dtype=np.int64)
     nodes = np.empty(max(16, 4 * count), dtype=np.int32)
@@ -186,7 +192,7 @@ def rr_sets_ic(
     pos = 0
     for i in range(count):
         state[0] = _stream(seed, first + i)
-        root = roots[min(scale - 1, int(_next(state) * scale))]
+        root = _root(roots, state)
         nodes = _grow(nodes, pos + 1)
         stamp[root] = i
         nodes[pos] = root
@@ -213,8 +219,7 @@ def rr_sets_ic(
                     u = in_src[e]
                     if stamp[u] != i:
                         stamp[u] = i
-                        if pos >= nodes.shape[0]:
-                            nodes = _grow(nodes, pos + 1)
+                        nodes = _grow(nodes, pos + 1)
                         nodes[pos] = u
                         pos += 1
                 continue
@@ -222,8 +227,7 @@ def rr_sets_ic(
                 u = in_src[e]
                 if stamp[u] != i and _next(state) < in_prob[e]:
                     stamp[u] = i
-                    if pos >= nodes.shape[0]:
-                        nodes = _grow(nodes, pos + 1)
+                    nodes = _grow(nodes, pos + 1)
                     nodes[pos] = u
                     pos += 1
         ptr[i + 1] = pos
@@ -242,7 +246,6 @@ def rr_sets_lt(
 ) -> tuple[np.ndarray, np.ndarray]:
     """RR sets under LT: a reverse random walk choosing one live in-edge (as for IC)."""
     n = in_ptr.shape[0] - 1
-    scale = roots.shape[0]
     stamp = np.full(n, -1, dtype=np.int64)
     ptr = np.zeros(count + 1, dtype=np.int64)
     nodes = np.empty(max(16, 4 * count), dtype=np.int32)
@@ -250,7 +253,7 @@ def rr_sets_lt(
     pos = 0
     for i in range(count):
         state[0] = _stream(seed, first + i)
-        v = roots[min(scale - 1, int(_next(state) * scale))]
+        v = _root(roots, state)
         stamp[v] = i
         nodes = _grow(nodes, pos + 1)
         nodes[pos] = v
