@@ -219,7 +219,8 @@ def rr_sets_ic(
                     u = in_src[e]
                     if stamp[u] != i:
                         stamp[u] = i
-                        nodes = _grow(nodes, pos + 1)
+                        if pos >= nodes.shape[0]:  # checked inline: this is the hot path
+                            nodes = _grow(nodes, pos + 1)
                         nodes[pos] = u
                         pos += 1
                 continue
@@ -227,7 +228,8 @@ def rr_sets_ic(
                 u = in_src[e]
                 if stamp[u] != i and _next(state) < in_prob[e]:
                     stamp[u] = i
-                    nodes = _grow(nodes, pos + 1)
+                    if pos >= nodes.shape[0]:
+                        nodes = _grow(nodes, pos + 1)
                     nodes[pos] = u
                     pos += 1
         ptr[i + 1] = pos
