@@ -1,0 +1,7 @@
+// Mark a running run failed (the previous run keeps serving).
+// Parameters:
+//   $run_id: run id
+//   $finished_at: ISO-8601 string
+//   $error: the error message
+MATCH (r:Run {run_id: $run_id, status: 'running'})
+SET r.status = 'failed', r.finished_at = $finished_at, r.error = $error

@@ -1,0 +1,6 @@
+// One customer's scores in one run.
+// Parameters:
+//   $run_id: run id
+//   $customer_id: canonical customer id
+MATCH (s:Score {run_id: $run_id, customer_id: $customer_id})
+RETURN s {.*} AS score

@@ -1,0 +1,8 @@
+// Customers, mean social value, revenue and audience per tier and level in a run.
+// Parameters:
+//   $run_id: run id
+MATCH (s:Score {run_id: $run_id})
+RETURN s.tier AS tier, s.tier_level AS tier_level, count(*) AS customers,
+       avg(s.social_value) AS social_value_mean, sum(s.revenue) AS revenue_total,
+       sum(s.audience) AS audience_total
+ORDER BY customers DESC
