@@ -260,6 +260,30 @@ def stats_command(db: str | None, as_json: bool) -> None:
         _print_stats(stats)
 
 
+@main.command("schema")
+@db_option
+@json_option
+def schema_command(db: str | None, as_json: bool) -> None:
+    """Create or migrate the store's schema (Neo4j: constraints and indexes, idempotent)."""
+    settings = get_settings()
+    store = _open(db, settings)
+    try:
+        setup = getattr(store, "setup_schema", None)
+        ran = setup() if setup is not None else []
+    finally:
+        store.close()
+    payload = {"store": store.url, "statements": ran}
+    if as_json:
+        _emit(True, payload)
+        return
+    if not ran:
+        out_console.print(f"{store.url}: schema is up to date (migrated on open)")
+        return
+    out_console.print(f"{store.url}: {len(ran)} schema statements applied (IF NOT EXISTS)")
+    for line in ran:
+        out_console.print(f"  {line}", highlight=False)
+
+
 @main.command("customer")
 @click.argument("reference")
 @db_option

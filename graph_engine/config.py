@@ -85,6 +85,25 @@ class Settings(BaseSettings):
         Bounds on heavy API requests (see ``api/``).
     api_key_cache_seconds : float
         Verified API keys are remembered this long (revocation delay).
+    neo4j_user : str
+        User of the Neo4j store (``neo4j://``, ``neo4j+s://``, ``bolt://`` store URLs).
+    neo4j_password : SecretStr or None
+        Its password; or ``neo4j_password_file`` (a Docker / Kubernetes secret file).
+    neo4j_password_file : Path or None
+        File whose first line is the password (used when ``neo4j_password`` is unset).
+    neo4j_database : str or None
+        Database name (None: the server's default database).
+    neo4j_trusted_ca_file : Path or None
+        PEM file of the CA that signed the server's certificate, for ``neo4j://`` /
+        ``bolt://`` URLs with TLS (``neo4j+s://`` trusts the system CAs).
+    neo4j_encrypted : bool
+        Use TLS with a plain ``neo4j://`` / ``bolt://`` URL.
+    neo4j_write_batch_size : int
+        Rows per ``UNWIND`` statement and per write-back / purge transaction.
+    neo4j_read_page_size : int
+        Rows (or customers) per read page when streaming the graph out.
+    neo4j_max_retry_seconds : float
+        How long the driver retries a transaction that failed transiently.
     """
 
     model_config = SettingsConfigDict(
@@ -123,6 +142,15 @@ class Settings(BaseSettings):
     api_rate_limit_per_minute: int = Field(default=6_000, ge=1)
     api_max_page: int = Field(default=1_000, ge=1)
     api_key_cache_seconds: float = Field(default=5.0, ge=0)
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr | None = None
+    neo4j_password_file: Path | None = None
+    neo4j_database: str | None = None
+    neo4j_trusted_ca_file: Path | None = None
+    neo4j_encrypted: bool = False
+    neo4j_write_batch_size: int = Field(default=10_000, ge=1, le=1_000_000)
+    neo4j_read_page_size: int = Field(default=10_000, ge=1, le=1_000_000)
+    neo4j_max_retry_seconds: float = Field(default=30.0, ge=0)
 
     @field_validator("merge_kinds", "exclusive_kinds")
     @classmethod

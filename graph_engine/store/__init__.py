@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from graph_engine.config import Settings, get_settings
 from graph_engine.errors import StoreUnavailableError
+from graph_engine.store._common import NEO4J_SCHEMES
 from graph_engine.store.base import (
     RELATIONSHIP_TYPES,
     AppliedBatch,
@@ -18,6 +19,7 @@ from graph_engine.store.base import (
 from graph_engine.store.sqlite import SQLiteStore
 
 __all__ = [
+    "NEO4J_SCHEMES",
     "RELATIONSHIP_TYPES",
     "AppliedBatch",
     "CustomerRecord",
@@ -38,7 +40,9 @@ def open_store(url: str | None = None, settings: Settings | None = None) -> Grap
     Parameters
     ----------
     url : str, optional
-        ``sqlite:///path.db`` for the embedded store.
+        ``sqlite:///path.db`` for the embedded store; ``neo4j://host:7687`` (or
+        ``neo4j+s://``, ``bolt://``...) for Neo4j (user, password, database and TLS
+        from ``settings``).
     settings : Settings, optional
 
     Raises
@@ -57,11 +61,11 @@ def open_store(url: str | None = None, settings: Settings | None = None) -> Grap
     if url.startswith("sqlite:///"):
         return SQLiteStore(url, identity_salt=salt)
     scheme = url.partition("://")[0]
-    if scheme in {"neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"}:
-        raise StoreUnavailableError(
-            f"store URL {url!r}: the Neo4j store is not part of this build yet; "
-            "use sqlite:///path.db"
-        )
+    if scheme in NEO4J_SCHEMES and "://" in url:
+        from graph_engine.store.neo4j import Neo4jStore
+
+        return Neo4jStore(url, settings, identity_salt=salt)
     raise StoreUnavailableError(
-        f"store URL {url!r} has an unknown scheme {scheme!r} (expected sqlite:///path.db)"
+        f"store URL {url!r} has an unknown scheme {scheme!r} (expected sqlite:///path.db "
+        "or neo4j://host:7687)"
     )

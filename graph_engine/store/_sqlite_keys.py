@@ -7,17 +7,16 @@ in constant time (:func:`hmac.compare_digest`).
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import secrets
 import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
 from typing import Any
 
 from graph_engine.errors import AuthenticationError, NotFoundError, ParameterError
+from graph_engine.store._common import now_iso, secret_hash
 from graph_engine.store.base import ROLES, ApiKey
 
 MIGRATION = """
@@ -31,14 +30,6 @@ CREATE TABLE audit_log (
     detail TEXT NOT NULL
 )
 """
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class KeysMixin:
@@ -59,7 +50,7 @@ class KeysMixin:
             db.execute(
                 "INSERT INTO api_keys (key_id, secret_hash, role, pii, name, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (key_id, _hash(secret), role, int(pii), name, _now()),
+                (key_id, secret_hash(secret), role, int(pii), name, now_iso()),
             )
         return self._key(key_id), f"ge_{key_id}_{secret}"
 
@@ -84,7 +75,7 @@ class KeysMixin:
         with self._transaction() as db:
             db.execute(
                 "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE key_id = ?",
-                (_now(), key_id),
+                (now_iso(), key_id),
             )
         return self._key(key_id)
 
@@ -103,8 +94,8 @@ class KeysMixin:
         row = self._db.execute(
             "SELECT secret_hash, revoked_at FROM api_keys WHERE key_id = ?", (parts[1],)
         ).fetchone()
-        expected = row[0] if row is not None else _hash("no such key")
-        if not hmac.compare_digest(expected, _hash(parts[2])) or row is None or row[1]:
+        expected = row[0] if row is not None else secret_hash("no such key")
+        if not hmac.compare_digest(expected, secret_hash(parts[2])) or row is None or row[1]:
             raise refused
         return self._key(parts[1])
 
@@ -113,7 +104,7 @@ class KeysMixin:
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO audit_log (at, key_id, action, detail) VALUES (?, ?, ?, ?)",
-                (_now(), key_id, action, json.dumps(detail, default=str)),
+                (now_iso(), key_id, action, json.dumps(detail, default=str)),
             )
 
     def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:

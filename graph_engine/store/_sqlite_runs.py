@@ -14,14 +14,15 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import chain, islice
 from typing import Any
 
 import numpy as np
 
 from graph_engine.errors import NotFoundError, ParameterError
-from graph_engine.store.base import SCORE_FIELDS, CustomerFeatures, RunRecord, ScoreRecord
+from graph_engine.store._common import check_top_args, now_iso, score_record
+from graph_engine.store.base import CustomerFeatures, RunRecord, ScoreRecord
 
 MIGRATION = """
 CREATE TABLE runs (
@@ -51,10 +52,11 @@ _SCORE_COLS = (
     "customer_id, run_id, tier, tier_level, tier_reason, community_id, social_value, "
     "influence, expected_reach, audience, participation, revenue, bridge, conversions, details"
 )
+_FIELDS = tuple(c.strip() for c in _SCORE_COLS.split(","))
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
+def _score(row: tuple[Any, ...]) -> ScoreRecord:
+    return score_record(dict(zip(_FIELDS, row, strict=True)))
 
 
 def _epoch(rows: Iterable[tuple[Any, ...]], width: int) -> list[np.ndarray]:
@@ -158,7 +160,7 @@ class RunsMixin:
             db.execute(
                 "INSERT INTO runs (run_id, seq, status, started_at, config, counts) "
                 "VALUES (?, ?, 'running', ?, ?, ?)",
-                (run_id, seq, _now(), json.dumps(config, default=str), json.dumps(counts)),
+                (run_id, seq, now_iso(), json.dumps(config, default=str), json.dumps(counts)),
             )
         return self._run(run_id)
 
@@ -247,7 +249,7 @@ class RunsMixin:
             db.execute(
                 "UPDATE runs SET status = 'complete', finished_at = ?, timings = ?, summary = ? "
                 "WHERE run_id = ?",
-                (_now(), json.dumps(timings), json.dumps(summary, default=str), run_id),
+                (now_iso(), json.dumps(timings), json.dumps(summary, default=str), run_id),
             )
             db.execute("INSERT OR REPLACE INTO meta VALUES ('current_run', ?)", (run_id,))
             old = [
@@ -272,7 +274,7 @@ class RunsMixin:
             db.execute(
                 "UPDATE runs SET status = 'failed', finished_at = ?, error = ? "
                 "WHERE run_id = ? AND status = 'running'",
-                (_now(), error[:2000], run_id),
+                (now_iso(), error[:2000], run_id),
             )
 
     def current_run(self) -> RunRecord | None:
@@ -306,26 +308,6 @@ class RunsMixin:
             raise NotFoundError("no complete run yet: run `graph-engine compute` first")
         return current.run_id
 
-    @staticmethod
-    def _score(row: tuple[Any, ...]) -> ScoreRecord:
-        return ScoreRecord(
-            customer_id=row[0],
-            run_id=row[1],
-            tier=row[2],
-            tier_level=row[3],
-            tier_reason=row[4],
-            community_id=row[5],
-            social_value=row[6],
-            influence=row[7],
-            expected_reach=row[8],
-            audience=row[9],
-            participation=row[10],
-            revenue=row[11],
-            bridge=row[12],
-            conversions=row[13],
-            details=json.loads(row[14]),
-        )
-
     def scores(self, reference: str, run_id: str | None = None) -> ScoreRecord:
         """A customer's scores (any identity key or merged id works)."""
         run = self._current_id(run_id)
@@ -336,7 +318,7 @@ class RunsMixin:
         ).fetchone()
         if row is None:
             raise NotFoundError(f"customer {reference!r} has no scores in run {run} (new since?)")
-        return self._score(row)
+        return _score(row)
 
     def score_history(self, reference: str) -> list[ScoreRecord]:
         """Scores in every kept complete run, oldest first (ids merged into it included)."""
@@ -354,7 +336,7 @@ class RunsMixin:
             f"WHERE r.status = 'complete' AND s.customer_id IN ({marks}) ORDER BY r.seq",
             ids,
         )
-        return [self._score(r) for r in rows]
+        return [_score(r) for r in rows]
 
     def top_scores(
         self,
@@ -375,18 +357,7 @@ class RunsMixin:
         Filters: tier, tier level, community, a profile tag, an external platform the
         person has followers on, minimum audience, minimum expected reach.
         """
-        if by not in SCORE_FIELDS:
-            raise ParameterError(f"by: unknown score {by!r} (known: {', '.join(SCORE_FIELDS)})")
-        if limit < 0 or offset < 0:
-            raise ParameterError(f"limit and offset must be >= 0, got {limit}, {offset}")
-        for name, bound in (
-            ("community_id", community_id),
-            ("min_audience", min_audience),
-            ("limit", limit),
-            ("offset", offset),
-        ):
-            if bound is not None and not -(2**63) <= bound < 2**63:
-                raise ParameterError(f"{name} = {bound} is out of range")
+        check_top_args(by, limit, offset, community_id, min_audience)
         run = self._current_id(None)
         where, args = ["run_id = ?"], [run]
         for column, value in (
@@ -420,7 +391,7 @@ class RunsMixin:
             f"ORDER BY {by} DESC, customer_id LIMIT ? OFFSET ?",
             (*args, limit, offset),
         )
-        return [self._score(r) for r in rows]
+        return [_score(r) for r in rows]
 
     def tier_summary(self) -> list[dict[str, Any]]:
         """Customers, mean social value, revenue and audience per tier and level."""
@@ -454,7 +425,7 @@ class RunsMixin:
             ).fetchall()
             if not rows:
                 return
-            yield from (self._score(r) for r in rows)
+            yield from (_score(r) for r in rows)
             last = rows[-1][0]
 
     def community_profiles(

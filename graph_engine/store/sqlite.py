@@ -17,7 +17,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -26,19 +26,18 @@ import numpy as np
 
 from graph_engine.errors import (
     NotFoundError,
-    ParameterError,
     SchemaVersionError,
     StoreUnavailableError,
 )
 from graph_engine.identity import IdentityState, Merge
 from graph_engine.model import parse_reference
 from graph_engine.snapshot import GraphSnapshot
+from graph_engine.store._common import assemble, check_relationships, now_iso, window_bounds
 from graph_engine.store._sqlite_keys import MIGRATION as KEYS_MIGRATION
 from graph_engine.store._sqlite_keys import KeysMixin
 from graph_engine.store._sqlite_runs import MIGRATION as RUNS_MIGRATION
 from graph_engine.store._sqlite_runs import RunsMixin
 from graph_engine.store.base import (
-    RELATIONSHIP_TYPES,
     AppliedBatch,
     CustomerRecord,
     MergeRecord,
@@ -118,7 +117,6 @@ _MIGRATIONS: tuple[str, ...] = (
     KEYS_MIGRATION,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
-_REL_CODE: dict[str, int] = {name: code for code, name in enumerate(RELATIONSHIP_TYPES)}
 
 _UPSERT_FOLLOW = """
 INSERT INTO follows (follower, followee, active, at, since, channel)
@@ -149,10 +147,6 @@ UPDATE customers SET
     order_count = (SELECT count(*) FROM orders WHERE customer = customers.pk)
 WHERE pk = ?
 """
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 class SQLiteStore(RunsMixin, KeysMixin):
@@ -256,7 +250,7 @@ class SQLiteStore(RunsMixin, KeysMixin):
         salt = given if given is not None else secrets.token_hex(16)
         with self._transaction() as db:
             db.execute(
-                "INSERT INTO meta VALUES ('identity_salt', ?), ('created_at', ?)", (salt, _now())
+                "INSERT INTO meta VALUES ('identity_salt', ?), ('created_at', ?)", (salt, now_iso())
             )
         return salt
 
@@ -439,7 +433,7 @@ class SQLiteStore(RunsMixin, KeysMixin):
                 json.dumps(list(merge.evidence)),
                 event_id,
                 at,
-                _now(),
+                now_iso(),
                 moved,
                 loops,
             ),
@@ -484,7 +478,7 @@ class SQLiteStore(RunsMixin, KeysMixin):
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO ingest_runs (finished_at, report) VALUES (?, ?)",
-                (_now(), json.dumps(report, default=str)),
+                (now_iso(), json.dumps(report, default=str)),
             )
 
     # -- read side -----------------------------------------------------------------
@@ -626,13 +620,12 @@ class SQLiteStore(RunsMixin, KeysMixin):
             shared or acted on in the window (the trials of
             :func:`~graph_engine.algorithms.reach.learn_probabilities`).
         """
-        rels = list(dict.fromkeys(relationships))
-        for rel in rels:
-            if rel not in _REL_CODE:
-                raise ParameterError(
-                    f"relationships: unknown type {rel!r} (known: {', '.join(RELATIONSHIP_TYPES)})"
-                )
-        window, args = _window(since, until)
+        rels = check_relationships(relationships)
+        bounds = window_bounds(since, until)
+        args = {k: v for k, v in bounds.items() if v is not None}
+        window = " AND ".join(
+            ["1"] + [f"at {'>=' if k == 'since' else '<'} :{k}" for k in sorted(args)]
+        )
         db = self._db
         current = db.execute(
             "SELECT pk, id FROM customers WHERE merged_into IS NULL ORDER BY pk"
@@ -672,7 +665,7 @@ class SQLiteStore(RunsMixin, KeysMixin):
         if counted:
             who = np.array([w for w, _ in counted], dtype=np.int64)
             actions[position[who]] = [c for _, c in counted]
-        g = _assemble(parts, position, ids, influence)
+        g = assemble(parts, position, ids, influence)
         return GraphSnapshot(
             g.indptr,
             g.indices,
@@ -702,62 +695,3 @@ class SQLiteStore(RunsMixin, KeysMixin):
             args = (campaign_id,)
         rows = self._db.execute(sql + "ORDER BY r.at, a.id, b.id", args).fetchall()
         return [(a, b, c, datetime.fromisoformat(at), bool(conv)) for a, b, c, at, conv in rows]
-
-
-def _window(since: datetime | None, until: datetime | None) -> tuple[str, dict[str, str]]:
-    """SQL condition on ``at`` and its parameters (timestamps in the stored ISO form)."""
-    parts, args = ["1"], {}
-    for name, value, op in (("since", since, ">="), ("until", until, "<")):
-        if value is None:
-            continue
-        if not isinstance(value, datetime):
-            raise ParameterError(f"{name} must be a datetime, got {value!r}")
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        parts.append(f"at {op} :{name}")
-        args[name] = value.astimezone(UTC).isoformat(timespec="microseconds")
-    return " AND ".join(parts), args
-
-
-def _assemble(
-    parts: list[tuple[str, np.ndarray]], position: np.ndarray, ids: list[str], influence: bool
-) -> GraphSnapshot:
-    srcs, dsts = [], []
-    props: dict[str, list[np.ndarray]] = {
-        k: []
-        for k in (
-            "relationship",
-            "shares",
-            "views",
-            "clicks",
-            "conversions",
-            "acted",
-            "invites",
-            "converted",
-        )
-    }
-    for rel, rows in parts:
-        s, d = position[rows[:, 0]], position[rows[:, 1]]
-        if influence and rel == "FOLLOWS":
-            s, d = d, s
-        srcs.append(s)
-        dsts.append(d)
-        count = rows.shape[0]
-        props["relationship"].append(np.full(count, _REL_CODE[rel], dtype=np.int8))
-        for j, name in enumerate(("shares", "views", "clicks", "conversions", "acted"), start=2):
-            props[name].append(rows[:, j] if rel == "SHARED_TO" else np.zeros(count, np.int64))
-        props["invites"].append(
-            np.ones(count, np.int64) if rel == "REFERRED" else np.zeros(count, np.int64)
-        )
-        props["converted"].append(
-            rows[:, 2].astype(bool) if rel == "REFERRED" else np.zeros(count, bool)
-        )
-    empty = np.zeros(0, dtype=np.int64)
-    return GraphSnapshot.from_index_edges(
-        np.concatenate(srcs) if srcs else empty,
-        np.concatenate(dsts) if dsts else empty,
-        ids,
-        edge_properties={
-            k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in props.items()
-        },
-    )

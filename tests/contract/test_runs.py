@@ -1,4 +1,4 @@
-"""Versioned runs in the SQLite store: atomic publish, failures, retention, history."""
+"""GraphStore contract: versioned runs, atomic publish, failures, retention, history."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from graph_engine.config import Settings
 from graph_engine.errors import NotFoundError, ParameterError
-from graph_engine.store import SQLiteStore
+from graph_engine.store import GraphStore
 from graph_engine.store.base import ScoreRecord
 from tests.conftest import ingest
 
@@ -32,7 +32,7 @@ def score(cid: str, run_id: str, value: float, tier: str = "consumer") -> ScoreR
 
 
 @pytest.fixture
-def people(store: SQLiteStore, settings: Settings) -> SQLiteStore:
+def people(store: GraphStore, settings: Settings) -> GraphStore:
     ingest(
         store,
         settings,
@@ -44,7 +44,7 @@ def people(store: SQLiteStore, settings: Settings) -> SQLiteStore:
     return store
 
 
-def test_readers_see_only_complete_runs(people: SQLiteStore) -> None:
+def test_readers_see_only_complete_runs(people: GraphStore) -> None:
     store = people
     with pytest.raises(NotFoundError, match="no complete run yet"):
         store.top_scores()
@@ -66,7 +66,7 @@ def test_readers_see_only_complete_runs(people: SQLiteStore) -> None:
         store.write_scores(second.run_id, [score("a", second.run_id, 1.0)])
 
 
-def test_interrupted_run_is_abandoned_by_the_next(people: SQLiteStore) -> None:
+def test_interrupted_run_is_abandoned_by_the_next(people: GraphStore) -> None:
     store = people
     dead = store.begin_run({}, {})
     store.write_scores(dead.run_id, [score("a", dead.run_id, 0.5)])
@@ -74,11 +74,11 @@ def test_interrupted_run_is_abandoned_by_the_next(people: SQLiteStore) -> None:
     fresh = store.begin_run({}, {})
     statuses = {r.run_id: r.status for r in store.runs()}
     assert statuses[dead.run_id] == "abandoned" and statuses[fresh.run_id] == "running"
-    left = store._db.execute("SELECT count(*) FROM scores WHERE run_id = ?", (dead.run_id,))
-    assert left.fetchone()[0] == 0
+    with pytest.raises(NotFoundError, match="has no scores"):
+        store.scores("a", run_id=dead.run_id)  # its rows are gone
 
 
-def test_retention_and_history(people: SQLiteStore) -> None:
+def test_retention_and_history(people: GraphStore) -> None:
     store = people
     runs = []
     for i in range(4):
@@ -100,7 +100,7 @@ def test_retention_and_history(people: SQLiteStore) -> None:
         store.publish_run(runs[-1], {}, {}, keep=0)
 
 
-def test_segments(store: SQLiteStore, settings: Settings) -> None:
+def test_segments(store: GraphStore, settings: Settings) -> None:
     ingest(
         store,
         settings,

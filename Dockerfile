@@ -1,0 +1,26 @@
+# graph_engine API image: the package, its Cypher files, uvicorn. Used by docker-compose.yml.
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    GRAPH_ENGINE_CYPHER_DIR=/app/cypher
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY graph_engine ./graph_engine
+COPY api ./api
+COPY cypher ./cypher
+RUN pip install ".[parquet]" \
+    && useradd --system --uid 10001 --home-dir /app graph \
+    && mkdir -p /data && chown graph /data
+USER graph
+WORKDIR /data
+
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=5 \
+    CMD python -c "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/v1/health', timeout=2).status != 200)"
+
+# Schema first (idempotent: constraints and indexes IF NOT EXISTS), then serve.
+CMD ["sh", "-c", "graph-engine schema && exec graph-engine serve --host 0.0.0.0 --port 8000"]

@@ -1,0 +1,859 @@
+"""Neo4jStore: the production store, over the official ``neo4j`` driver.
+
+Every statement comes from a file in ``cypher/`` (:mod:`graph_engine.store.cypher`),
+runs with parameters only, inside managed transactions (``execute_read`` /
+``execute_write``, which the driver retries on transient errors for up to
+``neo4j_max_retry_seconds``). Writes are batched ``UNWIND $rows`` statements with
+``MERGE``, safe to retry.
+
+Graph model (``cypher/model.json`` lists every label, type and property)::
+
+    (:Customer {pk, id, name, is_employee, employee_of, external_followers (JSON),
+                tags, region, revenue_total, order_count, first_seen, last_active,
+                + written-back tier, tier_level, tier_reason, community_id,
+                social_value, influence, expected_reach, audience, participation,
+                bridge, conversions, score_run_id})      labels :KOL :KOC :Employee
+    (:Customer)-[:HAS_IDENTITY]->(:Identity {key, kind})
+    (:Customer)-[:FOLLOWS {active, at, since, channel}]->(:Customer)
+    (:Customer)-[:SHARED_TO {event_id, content_id, action, at, channel, campaign_id}]->(:Customer)
+    (:Customer)-[:REFERRED {campaign_id, event_id, converted, order_id, reward, at}]->(:Customer)
+    (:Customer)-[:PLACED]->(:Order)-[:IN_CAMPAIGN]->(:Campaign)
+    (:Customer)-[:PERFORMED]->(:Engagement)
+    (:MergedId {id, pk})-[:MERGED_INTO]->(:Customer)
+    (:Event {event_id}) (:Merge) (:IngestRun) (:Run) (:Score) (:CommunityProfile)
+    (:ApiKey) (:AuditEntry) (:Meta {key, value})
+
+FOLLOWS keeps the current state (``active`` false after an unfollow, so an older
+follow cannot resurrect it); analysts filter ``WHERE f.active``. A run's scores are
+:Score nodes (what the :class:`~graph_engine.store.base.GraphStore` readers see, one
+run at a time, switched atomically by the ``current_run`` pointer); after publishing,
+they are also written back onto the customers in batches, stamped with the run id.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any, TypeVar
+
+import neo4j
+import numpy as np
+from neo4j import exceptions as neo4j_errors
+
+from graph_engine.config import Settings, get_settings
+from graph_engine.errors import (
+    GraphEngineError,
+    NotFoundError,
+    ParameterError,
+    SchemaVersionError,
+    StoreError,
+    StoreUnavailableError,
+)
+from graph_engine.identity import IdentityState, Merge
+from graph_engine.model import parse_reference
+from graph_engine.snapshot import GraphSnapshot
+from graph_engine.store._common import (
+    NEO4J_SCHEMES,
+    assemble,
+    check_relationships,
+    now_iso,
+    window_bounds,
+)
+from graph_engine.store._neo4j_runs import Neo4jRunsMixin
+from graph_engine.store.base import (
+    AppliedBatch,
+    CustomerFeatures,
+    CustomerRecord,
+    MergeRecord,
+    RelationshipType,
+    ResolvedBatch,
+    StoreStats,
+)
+from graph_engine.store.cypher import statement
+
+__all__ = ["NEO4J_SCHEMES", "SCHEMA_VERSION", "Neo4jStore"]
+
+#: Version of the constraints and indexes in ``cypher/schema/``.
+SCHEMA_VERSION = 1
+_LAST = 9_223_372_036_854_775_807
+T = TypeVar("T")
+Tx = neo4j.ManagedTransaction
+
+
+def _chunks(rows: Sequence[T], size: int) -> Iterator[list[T]]:
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _rounds(
+    rows: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], Any]
+) -> list[list[dict[str, Any]]]:
+    """Split rows so no round holds two rows with one key (later rows in later rounds).
+
+    One ``UNWIND`` statement may read every row before writing any, so rows that
+    update the same thing go in separate statements, in order.
+    """
+    rounds: list[list[dict[str, Any]]] = []
+    depth: dict[Any, int] = {}
+    for row in rows:
+        k = key(row)
+        i = depth.get(k, 0)
+        depth[k] = i + 1
+        if i == len(rounds):
+            rounds.append([])
+        rounds[i].append(row)
+    return rounds
+
+
+def _epoch(values: Iterable[str]) -> list[float]:
+    return [datetime.fromisoformat(v).timestamp() for v in values]
+
+
+class Neo4jStore(Neo4jRunsMixin):
+    """The Neo4j 5 store.
+
+    Parameters
+    ----------
+    url : str
+        ``neo4j://host:7687`` (routing), ``bolt://host:7687`` (direct), ``+s`` (TLS,
+        system CAs) or ``+ssc`` (TLS, self-signed) variants.
+    settings : Settings, optional
+        User, password (or password file), database, TLS, batch and page sizes.
+    driver : neo4j.Driver, optional
+        An existing driver (tests pass a recording fake); default: one made from
+        ``url`` and ``settings``, checked with ``verify_connectivity``.
+    identity_salt : str, optional
+        As :class:`~graph_engine.store.sqlite.SQLiteStore`: kept per database.
+
+    Raises
+    ------
+    StoreUnavailableError
+        Not a Neo4j URL, no password, the server cannot be reached or refuses the
+        credentials, or the database was created with another identity salt.
+    SchemaVersionError
+        The database was set up by a newer graph_engine.
+
+    References
+    ----------
+    Neo4j Python driver manual, "Run your own transactions" (managed transactions and
+    retries), https://neo4j.com/docs/python-manual/current/transactions/
+    """
+
+    def __init__(
+        self,
+        url: str,
+        settings: Settings | None = None,
+        *,
+        driver: neo4j.Driver | None = None,
+        identity_salt: str | None = None,
+    ) -> None:
+        scheme = url.partition("://")[0]
+        if scheme not in NEO4J_SCHEMES or "://" not in url:
+            raise StoreUnavailableError(
+                f"store URL {url!r} is not a Neo4j URL (expected one of "
+                f"{', '.join(s + '://' for s in NEO4J_SCHEMES)})"
+            )
+        self.url = url
+        self.settings = settings or get_settings()
+        self._batch = self.settings.neo4j_write_batch_size
+        self._page = self.settings.neo4j_read_page_size
+        self._database = self.settings.neo4j_database
+        self._driver = driver if driver is not None else _connect(url, self.settings)
+        try:
+            self._ensure_schema()
+            self._salt = self._init_salt(identity_salt)
+        except BaseException:
+            self._driver.close()
+            raise
+
+    # -- lifecycle and plumbing -------------------------------------------------------
+    def close(self) -> None:
+        """Close the driver (its connection pool)."""
+        self._driver.close()
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _session(self) -> Iterator[neo4j.Session]:
+        try:
+            with self._driver.session(database=self._database) as session:
+                yield session
+        except GraphEngineError:
+            raise
+        except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
+            raise StoreUnavailableError(f"Neo4j at {self.url} is unavailable: {exc}") from None
+        except neo4j_errors.AuthError as exc:
+            raise StoreUnavailableError(f"Neo4j at {self.url} refused the login: {exc}") from None
+        except neo4j_errors.Neo4jError as exc:
+            raise StoreError(f"Neo4j at {self.url}: {exc.code}: {exc.message}") from None
+        except neo4j_errors.DriverError as exc:
+            raise StoreError(f"Neo4j driver error ({self.url}): {exc}") from None
+
+    def _read(self, work: Callable[[Tx], T]) -> T:
+        with self._session() as session:
+            return session.execute_read(work)
+
+    def _write(self, work: Callable[[Tx], T]) -> T:
+        with self._session() as session:
+            return session.execute_write(work)
+
+    @staticmethod
+    def _rows(tx: Tx, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run the named statement in ``tx``; its records as dicts."""
+        return tx.run(statement(name).text, params).data()
+
+    def _query(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run one named read statement in its own read transaction."""
+        return self._read(lambda tx: self._rows(tx, name, **params))
+
+    def _command(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run one named write statement in its own write transaction."""
+        return self._write(lambda tx: self._rows(tx, name, **params))
+
+    def _unwind(self, tx: Tx, name: str, rows: Sequence[Any], key: str = "rows", **kw: Any) -> None:
+        for chunk in _chunks(rows, self._batch):
+            self._rows(tx, name, **{key: chunk}, **kw)
+
+    def _ensure_schema(self) -> None:
+        found = self._query("meta/get", key="schema_version")
+        version = found[0]["value"] if found else 0
+        if version > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"Neo4j database schema version {version} is newer than this graph_engine "
+                f"knows ({SCHEMA_VERSION}); upgrade graph_engine"
+            )
+        if version < SCHEMA_VERSION:
+            self.setup_schema()
+
+    def setup_schema(self) -> list[str]:
+        """Create the constraints and indexes (idempotent); return the statements run."""
+        ran = []
+        for name in ("schema/constraints", "schema/indexes"):
+            for text in statement(name).texts:
+
+                def create(tx: Tx, text: str = text) -> None:
+                    tx.run(text).consume()
+
+                self._write(create)
+                ran.append(text.strip().splitlines()[-1])
+        self._command("meta/set", key="schema_version", value=SCHEMA_VERSION)
+        return ran
+
+    def _init_salt(self, given: str | None) -> str:
+        found = self._query("meta/get", key="identity_salt")
+        if found:
+            salt = str(found[0]["value"])
+            if given is not None and given != salt:
+                raise StoreUnavailableError(
+                    "this database was created with a different identity salt; hashed "
+                    "phone numbers and e-mails would no longer match"
+                )
+            return salt
+        wanted = given if given is not None else secrets.token_hex(16)
+        kept = self._command("meta/init", key="identity_salt", value=wanted)
+        self._command("meta/init", key="created_at", value=now_iso())
+        return str(kept[0]["value"])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a database-level note."""
+        self._command("meta/set", key=key, value=value)
+
+    def _paged(self, name: str, cursor: str, start: Any, **params: Any) -> Iterator[dict[str, Any]]:
+        """Every row of a keyset-paged read statement (``$after``, ``$page``)."""
+        after = start
+        while True:
+            rows = self._query(name, after=after, page=self._page, **params)
+            yield from rows
+            if len(rows) < self._page:
+                return
+            after = rows[-1][cursor]
+
+    # -- ingest side ------------------------------------------------------------------
+    def identity_salt(self) -> str:
+        """The salt this database hashes phone numbers and e-mails with."""
+        return self._salt
+
+    def identity_state(self) -> IdentityState:
+        """Identity keys, customer ids and merges, read in pages."""
+        keys = {r["key"]: r["customer"] for r in self._paged("read/identity_keys", "key", "")}
+        ids: dict[str, int] = {}
+        parents: dict[int, int] = {}
+        top = 0
+        for r in self._paged("read/customer_pks", "pk", 0):
+            ids[r["id"]] = r["pk"]
+            top = max(top, r["pk"])
+        for r in self._paged("read/merged_ids", "pk", 0):
+            ids[r["id"]] = r["pk"]
+            parents[r["pk"]] = r["parent"]
+            top = max(top, r["pk"])
+        return IdentityState(keys=keys, ids=ids, parents=parents, next_pk=top + 1)
+
+    def known_event_ids(self, event_ids: Sequence[str]) -> set[str]:
+        """Those of ``event_ids`` already in the event log (looked up in batches)."""
+        found: set[str] = set()
+        for chunk in _chunks(list(event_ids), self._batch):
+            found.update(r["event_id"] for r in self._query("ingest/known_events", event_ids=chunk))
+        return found
+
+    def apply(self, batch: ResolvedBatch) -> AppliedBatch:
+        """Apply a resolved batch in one write transaction (batched ``UNWIND`` statements)."""
+        return self._write(lambda tx: self._apply(tx, batch))
+
+    def _apply(self, tx: Tx, batch: ResolvedBatch) -> AppliedBatch:
+        unwind = self._unwind
+        unwind(tx, "ingest/customers", [{"pk": c.pk, "id": c.id} for c in batch.new_customers])
+        unwind(
+            tx,
+            "ingest/identities",
+            [{"key": k, "kind": k.partition(":")[0], "customer": pk} for k, pk in batch.new_keys],
+        )
+        unwind(
+            tx,
+            "ingest/event_log",
+            [{"event_id": e, "type": t, "at": at} for e, t, at in batch.event_log],
+        )
+        campaigns = sorted(
+            {s[7] for s in batch.shares if s[7]}
+            | {r[3] for r in batch.referrals if r[3]}
+            | {o[5] for o in batch.orders if o[5]}
+        )
+        unwind(tx, "ingest/campaigns", campaigns, key="ids")
+        profiles = [
+            {
+                "customer": p.customer,
+                "at": p.at,
+                "name": p.name,
+                "is_employee": p.is_employee,
+                "employee_of": p.employee_of,
+                "external_followers": None
+                if p.external_followers is None
+                else json.dumps(p.external_followers, sort_keys=True),
+                "tags": None if p.tags is None else sorted(set(p.tags)),
+                "region": p.region,
+            }
+            for p in batch.profiles
+        ]
+        for part in _rounds(profiles, lambda r: r["customer"]):
+            unwind(tx, "ingest/customer", part)
+        self._follows(
+            tx,
+            [
+                {
+                    "follower": f.follower,
+                    "followee": f.followee,
+                    "active": f.active,
+                    "at": f.at,
+                    "channel": f.channel,
+                }
+                for f in batch.follows
+            ],
+        )
+        unwind(tx, "ingest/share", [_share_row(*s) for s in batch.shares])
+        self._referrals(tx, [_referral_row(*r) for r in batch.referrals])
+        duplicates = self._orders(tx, batch)
+        unwind(
+            tx,
+            "ingest/engagement",
+            [
+                {"event_id": e, "customer": c, "kind": k, "content_id": ct, "at": at}
+                for e, c, k, ct, at in batch.engagements
+            ],
+        )
+        unwind(
+            tx,
+            "ingest/activity",
+            [
+                {"customer": pk, "first": first, "last": last}
+                for pk, (first, last) in batch.activity.items()
+            ],
+        )
+        loops = 0
+        for merge, event_id, at in batch.merges:
+            loops += self._merge(tx, merge, event_id, at)
+        return AppliedBatch(duplicate_orders=duplicates, self_loops_dropped=loops)
+
+    def _follows(self, tx: Tx, rows: list[dict[str, Any]]) -> None:
+        for part in _rounds(rows, lambda r: (r["follower"], r["followee"])):
+            self._unwind(tx, "ingest/follow", part)
+
+    def _referrals(self, tx: Tx, rows: list[dict[str, Any]]) -> None:
+        for part in _rounds(rows, lambda r: (r["referrer"], r["referee"], r["campaign_id"])):
+            self._unwind(tx, "ingest/referral", part)
+
+    def _orders(self, tx: Tx, batch: ResolvedBatch) -> tuple[str, ...]:
+        if not batch.orders:
+            return ()
+        existing: set[str] = set()
+        for chunk in _chunks([o[0] for o in batch.orders], self._batch):
+            existing.update(
+                r["order_id"] for r in self._rows(tx, "ingest/existing_orders", order_ids=chunk)
+            )
+        fresh, duplicates, seen = [], [], set(existing)
+        for order_id, event_id, customer, amount, currency, campaign_id, at in batch.orders:
+            if order_id in seen:
+                duplicates.append(event_id)
+                continue
+            seen.add(order_id)
+            fresh.append(
+                {
+                    "order_id": order_id,
+                    "event_id": event_id,
+                    "customer": customer,
+                    "amount": float(amount),
+                    "currency": currency,
+                    "campaign_id": campaign_id,
+                    "at": at,
+                }
+            )
+        self._unwind(tx, "ingest/order", fresh)
+        self._unwind(tx, "ingest/revenue", sorted({o["customer"] for o in fresh}), key="pks")
+        return tuple(duplicates)
+
+    def _merge(self, tx: Tx, merge: Merge, event_id: str, at: str) -> int:
+        """Fold customer ``merged`` into ``survivor`` inside ``tx``; return loops dropped."""
+        s, m = merge.survivor, merge.merged
+        found = self._rows(tx, "ingest/merge_read", merged=m, survivor=s)
+        if not found:
+            raise StoreError(f"identity merge {merge.merged_id} -> {merge.survivor_id}: not found")
+        attached = found[0]
+
+        def moved_to_survivor(pk: int) -> int:
+            return s if pk == m else pk
+
+        moved = loops = 0
+        follows, shares, referrals = [], [], []
+        for f in attached["follows"]:
+            f["follower"], f["followee"] = map(moved_to_survivor, (f["follower"], f["followee"]))
+            if f["follower"] == f["followee"]:
+                loops += 1
+            else:
+                moved += 1
+                follows.append(f)
+        for x in attached["shares"]:
+            x["sharer"], x["viewer"] = map(moved_to_survivor, (x["sharer"], x["viewer"]))
+            moved += 1
+            if x["sharer"] == x["viewer"]:
+                loops += 1
+            else:
+                shares.append(x)
+        for r in attached["referrals"]:
+            r["referrer"], r["referee"] = map(moved_to_survivor, (r["referrer"], r["referee"]))
+            if r["referrer"] == r["referee"]:
+                loops += 1
+            else:
+                moved += 1
+                referrals.append(r)
+        follows.sort(key=lambda f: f["at"])
+        self._follows(tx, follows)
+        self._unwind(tx, "ingest/share", shares)
+        self._referrals(tx, referrals)
+        self._rows(tx, "ingest/merge_move", merged=m, survivor=s)
+        profile = _merged_profile(attached["survivor"], attached["merged"])
+        self._rows(tx, "ingest/merge_finish", merged=m, survivor=s, profile=profile)
+        self._rows(
+            tx,
+            "ingest/merge_log",
+            row={
+                "survivor": s,
+                "merged": m,
+                "survivor_id": merge.survivor_id,
+                "merged_id": merge.merged_id,
+                "reason": merge.reason,
+                "evidence": list(merge.evidence),
+                "event_id": event_id,
+                "at": at,
+                "recorded_at": now_iso(),
+                "edges_repointed": moved,
+                "self_loops_dropped": loops,
+            },
+        )
+        return loops
+
+    def record_ingest(self, report: dict[str, Any]) -> None:
+        """Keep an ingest run's report."""
+        self._command(
+            "ingest/record_run", finished_at=now_iso(), report=json.dumps(report, default=str)
+        )
+
+    # -- read side --------------------------------------------------------------------
+    def stats(self) -> StoreStats:
+        """Counts of customers, identities, merges, edges by type, orders, engagements."""
+        (r,) = self._query("read/stats")
+        return StoreStats(
+            customers=r["customers"],
+            identities=r["identities"],
+            merges=r["merges"],
+            edges={"FOLLOWS": r["follows"], "SHARED_TO": r["shared_to"], "REFERRED": r["referred"]},
+            orders=r["orders"],
+            engagements=r["engagements"],
+            events=r["events"],
+        )
+
+    def _resolve(self, reference: str) -> tuple[int, str]:
+        """(pk, canonical id) of a customer by id, merged id or identity key."""
+        try:
+            key: str | None = parse_reference(reference, self._salt)
+            problem = None
+        except ValueError as exc:
+            key, problem = None, exc
+        found = self._query("read/resolve", id=reference, key=key)
+        if not found or found[0]["pk"] is None:
+            if problem is not None:
+                raise NotFoundError(f"customer {reference!r}: {problem}")
+            raise NotFoundError(f"no customer with id or identity {reference!r}")
+        return int(found[0]["pk"]), str(found[0]["id"])
+
+    def _pk_of(self, reference: str) -> int:
+        return self._resolve(reference)[0]
+
+    def _customer_row(self, pk: int) -> dict[str, Any]:
+        found = self._query("read/customer", pk=pk)
+        if not found:
+            raise NotFoundError(f"customer pk {pk} vanished (merged meanwhile?)")
+        return found[0]
+
+    def customer(self, reference: str) -> CustomerRecord:
+        """One customer by canonical id, an id merged into it, or any identity key.
+
+        Raises
+        ------
+        NotFoundError
+            Nobody is known by ``reference``.
+        """
+        row = self._customer_row(self._pk_of(reference))
+        c = row["customer"]
+        return CustomerRecord(
+            id=c["id"],
+            name=c["name"],
+            is_employee=bool(c["is_employee"]),
+            employee_of=c["employee_of"],
+            external_followers=json.loads(c["external_followers"] or "{}"),
+            tags=tuple(c["tags"] or ()),
+            region=c["region"],
+            revenue_total=float(c["revenue_total"] or 0.0),
+            order_count=int(c["order_count"] or 0),
+            first_seen=c["first_seen"],
+            last_active=c["last_active"],
+            identities=tuple(sorted(row["identities"])),
+            merged_ids=tuple(a["id"] for a in sorted(row["merged"], key=lambda a: a["pk"])),
+            follows=row["follows"],
+            followers=row["followers"],
+        )
+
+    def merges(self, limit: int | None = None) -> list[MergeRecord]:
+        """The merge log, oldest first."""
+        rows = self._query("read/merges", limit=_LAST if limit is None else limit)
+        return [
+            MergeRecord(
+                survivor_id=m["survivor_id"],
+                merged_id=m["merged_id"],
+                reason=m["reason"],
+                evidence=tuple(m["evidence"]),
+                event_id=m["event_id"],
+                at=m["at"],
+                recorded_at=datetime.fromisoformat(m["recorded_at"]),
+                edges_repointed=m["edges_repointed"],
+                self_loops_dropped=m["self_loops_dropped"],
+            )
+            for m in (r["merge"] for r in rows)
+        ]
+
+    def _customers(self) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """Current customers by pk: pks, ids, and pk -> position lookup."""
+        pks_list, ids = [], []
+        for r in self._paged("read/customer_pks", "pk", 0):
+            pks_list.append(r["pk"])
+            ids.append(r["id"])
+        pks = np.asarray(pks_list, dtype=np.int64)
+        position = np.full(int(pks.max()) + 1 if pks.size else 1, -1, dtype=np.int64)
+        position[pks] = np.arange(pks.size, dtype=np.int64)
+        return pks, ids, position
+
+    def _pages(self, pks: np.ndarray) -> Iterator[list[int]]:
+        for i in range(0, pks.size, self._page):
+            yield pks[i : i + self._page].tolist()
+
+    def snapshot(
+        self,
+        relationships: Iterable[RelationshipType] = ("FOLLOWS",),
+        *,
+        influence: bool = False,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> GraphSnapshot:
+        """Read the customer graph into a :class:`GraphSnapshot`, streamed in pages.
+
+        Same contract as :meth:`SQLiteStore.snapshot
+        <graph_engine.store.sqlite.SQLiteStore.snapshot>`. Edges are read per page of
+        ``neo4j_read_page_size`` source customers (no whole-graph ``collect``); each page
+        is its own read transaction, so writes landing meanwhile may show in later pages.
+        """
+        rels = check_relationships(relationships)
+        window = window_bounds(since, until)
+        pks, ids, position = self._customers()
+        columns = {
+            "FOLLOWS": ("read/follows_page", ("source", "target"), {}),
+            "SHARED_TO": (
+                "read/shares_page",
+                ("source", "target", "shares", "views", "clicks", "conversions", "acted"),
+                window,
+            ),
+            "REFERRED": ("read/referrals_page", ("source", "target", "converted"), window),
+        }
+        parts: list[tuple[str, np.ndarray]] = []
+        for rel in rels:
+            name, cols, params = columns[rel]
+            flat: list[int] = []
+            for page in self._pages(pks):
+                for r in self._query(name, pks=page, **params):
+                    flat.extend(int(r[c]) for c in cols)
+            parts.append((rel, np.asarray(flat, dtype=np.int64).reshape(-1, len(cols))))
+        actions = np.zeros(len(ids), dtype=np.int64)
+        for page in self._pages(pks):
+            for r in self._query("read/actions_page", pks=page, **window):
+                actions[position[r["pk"]]] = r["actions"]
+        g = assemble(parts, position, ids, influence)
+        return GraphSnapshot(
+            g.indptr,
+            g.indices,
+            g.weights,
+            g.ids,
+            g.directed,
+            g.edge_properties,
+            {"actions": actions},
+        )
+
+    def referral_rows(
+        self, campaign_id: str | None = None
+    ) -> list[tuple[str, str, str, datetime, bool]]:
+        """The referral log: ``(referrer id, referee id, campaign id, at, converted)``."""
+        rows = self._query("read/referral_rows", campaign=campaign_id)
+        return [
+            (
+                r["referrer"],
+                r["referee"],
+                r["campaign"],
+                datetime.fromisoformat(r["at"]),
+                bool(r["converted"]),
+            )
+            for r in rows
+        ]
+
+    def customer_features(self) -> CustomerFeatures:
+        """Everything scoring needs per customer, aligned with ``snapshot()``'s ids."""
+        pks, ids, position = self._customers()
+        n = len(ids)
+        is_employee = np.zeros(n, dtype=np.bool_)
+        followers = np.zeros(n, dtype=np.int64)
+        conversions = np.zeros(n, dtype=np.int64)
+        external: list[dict[str, int]] = [{} for _ in range(n)]
+        tags: list[tuple[str, ...]] = [() for _ in range(n)]
+        events: dict[str, tuple[list[int], list[float], list[float]]] = {
+            k: ([], [], []) for k in ("engagements", "shares", "referrals", "orders")
+        }
+
+        def add(kind: str, i: int, times: list[float], values: list[float] | None = None) -> None:
+            who, when, amount = events[kind]
+            who.extend([i] * len(times))
+            when.extend(times)
+            if values is not None:
+                amount.extend(values)
+
+        for page in self._pages(pks):
+            for r in self._query("read/features_page", pks=page):
+                i = int(position[r["pk"]])
+                is_employee[i] = bool(r["is_employee"])
+                followers[i] = r["followers"]
+                conversions[i] = r["conversions"]
+                external[i] = json.loads(r["external_followers"] or "{}")
+                tags[i] = tuple(r["tags"] or ())
+                add("engagements", i, _epoch(r["engagements"]))
+                first: dict[str, str] = {}
+                for content, at in r["shares"]:
+                    if content not in first or at < first[content]:
+                        first[content] = at
+                add("shares", i, _epoch(first.values()))
+                add("referrals", i, _epoch(r["referrals"]))
+                add("orders", i, _epoch(o[0] for o in r["orders"]), [o[1] for o in r["orders"]])
+
+        def cols(kind: str) -> tuple[np.ndarray, ...]:
+            who, when, amount = events[kind]
+            out = [np.asarray(who, dtype=np.int64), np.asarray(when, dtype=np.float64)]
+            if kind == "orders":
+                out.append(np.asarray(amount, dtype=np.float64))
+            return tuple(out)
+
+        return CustomerFeatures(
+            ids=tuple(ids),
+            is_employee=is_employee,
+            external_followers=tuple(external),
+            tags=tuple(tags),
+            followers=followers,
+            engagements=cols("engagements"),  # type: ignore[arg-type]
+            shares=cols("shares"),  # type: ignore[arg-type]
+            referrals=cols("referrals"),  # type: ignore[arg-type]
+            orders=cols("orders"),  # type: ignore[arg-type]
+            conversions=conversions,
+        )
+
+    def segment(self, *, tag: str | None = None, campaign: str | None = None) -> list[str]:
+        """Customer ids with ``tag``, or who converted in ``campaign`` (referral or order)."""
+        if (tag is None) == (campaign is None):
+            raise ParameterError("segment: give exactly one of tag or campaign")
+        if tag is not None:
+            rows = self._query("read/segment_tag", tag=tag)
+        else:
+            rows = self._query("read/segment_campaign", campaign=campaign)
+        return [r["id"] for r in rows]
+
+    def delete_everything(self, *, confirm: str) -> int:
+        """Delete every node of the database (batched); ``confirm`` must be the URL.
+
+        For disposable test databases only (the live test-suite uses it).
+        """
+        if confirm != self.url:
+            raise StoreError("delete_everything: confirm with the store URL")
+        total = 0
+        while deleted := self._command("admin/delete_all", batch_size=self._batch)[0]["deleted"]:
+            total += deleted
+        self._forget_current()
+        self._ensure_schema()
+        self._salt = self._init_salt(self._salt)
+        return total
+
+
+def _share_row(
+    event_id: str,
+    sharer: int,
+    viewer: int,
+    content_id: str,
+    action: str,
+    at: str,
+    channel: str | None,
+    campaign_id: str | None,
+) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "sharer": sharer,
+        "viewer": viewer,
+        "content_id": content_id,
+        "action": action,
+        "at": at,
+        "channel": channel,
+        "campaign_id": campaign_id,
+    }
+
+
+def _referral_row(
+    event_id: str,
+    referrer: int,
+    referee: int,
+    campaign_id: str | None,
+    converted: bool,
+    order_id: str | None,
+    reward: float | None,
+    at: str,
+) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "referrer": referrer,
+        "referee": referee,
+        "campaign_id": campaign_id or "",
+        "converted": bool(converted),
+        "order_id": order_id,
+        "reward": reward,
+        "at": at,
+    }
+
+
+def _merged_profile(keep: dict[str, Any], gone: dict[str, Any]) -> dict[str, Any]:
+    """The survivor's profile after a merge (as the SQLite store combines them)."""
+    followers = json.loads(keep["external_followers"] or "{}")
+    for platform, count in json.loads(gone["external_followers"] or "{}").items():
+        followers[platform] = max(count, followers.get(platform, 0))
+
+    def first(field: str) -> Any:
+        return keep[field] if keep[field] is not None else gone[field]
+
+    def present(field: str) -> list[str]:
+        return [v for v in (keep[field], gone[field]) if v is not None]
+
+    return {
+        "name": first("name"),
+        "is_employee": bool(keep["is_employee"]) or bool(gone["is_employee"]),
+        "employee_of": first("employee_of"),
+        "external_followers": json.dumps(followers, sort_keys=True),
+        "tags": sorted(set(keep["tags"] or ()) | set(gone["tags"] or ())),
+        "region": first("region"),
+        "profile_at": max(present("profile_at"), default=None),
+        "first_seen": min(present("first_seen"), default=None),
+        "last_active": max(present("last_active"), default=None),
+    }
+
+
+def _password(settings: Settings) -> str:
+    if settings.neo4j_password is not None:
+        return settings.neo4j_password.get_secret_value()
+    path = settings.neo4j_password_file
+    if path is None:
+        raise StoreUnavailableError(
+            "Neo4j password not set: give GRAPH_ENGINE_NEO4J_PASSWORD or "
+            "GRAPH_ENGINE_NEO4J_PASSWORD_FILE"
+        )
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise StoreUnavailableError(
+            f"GRAPH_ENGINE_NEO4J_PASSWORD_FILE {str(path)!r}: {exc.strerror}"
+        ) from None
+    if not lines or not lines[0]:
+        raise StoreUnavailableError(f"GRAPH_ENGINE_NEO4J_PASSWORD_FILE {str(path)!r} is empty")
+    return lines[0]
+
+
+def _connect(url: str, settings: Settings) -> neo4j.Driver:
+    """A driver for ``url``, checked with ``verify_connectivity``."""
+    options: dict[str, Any] = {
+        "max_transaction_retry_time": settings.neo4j_max_retry_seconds,
+        "user_agent": "graph_engine",
+    }
+    plain = "+" not in url.partition("://")[0]
+    if settings.neo4j_trusted_ca_file is not None or settings.neo4j_encrypted:
+        if not plain:
+            raise StoreUnavailableError(
+                f"store URL {url!r} already chooses TLS by its scheme; unset "
+                "GRAPH_ENGINE_NEO4J_ENCRYPTED / GRAPH_ENGINE_NEO4J_TRUSTED_CA_FILE or use "
+                "neo4j:// / bolt://"
+            )
+        options["encrypted"] = True
+        ca = settings.neo4j_trusted_ca_file
+        options["trusted_certificates"] = (
+            neo4j.TrustCustomCAs(str(ca)) if ca is not None else neo4j.TrustSystemCAs()
+        )
+    try:
+        driver = neo4j.GraphDatabase.driver(
+            url, auth=(settings.neo4j_user, _password(settings)), **options
+        )
+    except (neo4j_errors.ConfigurationError, ValueError) as exc:
+        raise StoreUnavailableError(f"store URL {url!r}: {exc}") from None
+    try:
+        driver.verify_connectivity()
+    except neo4j_errors.AuthError as exc:
+        driver.close()
+        raise StoreUnavailableError(
+            f"Neo4j at {url} refused user {settings.neo4j_user!r}: {exc.message}"
+        ) from None
+    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as exc:
+        driver.close()
+        raise StoreUnavailableError(f"cannot reach Neo4j at {url}: {exc}") from None
+    return driver
