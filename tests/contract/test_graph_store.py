@@ -158,3 +158,153 @@ def test_snapshot_orientation_and_share_counters(store: GraphStore, settings: Se
     assert bool(g.edge_properties["converted"][referral])
     with pytest.raises(ValueError, match="unknown type 'LIKES'"):
         store.snapshot(("LIKES",))  # type: ignore[arg-type]
+
+
+def test_reingest_is_idempotent_and_duplicate_orders_are_counted(
+    store: GraphStore, settings: Settings
+) -> None:
+    rows = [
+        {"type": "order", "customer": "a", "order_id": "o1", "amount": 10, "event_id": "e1"},
+        {"type": "order", "customer": "a", "order_id": "o2", "amount": 2.5, "event_id": "e2"},
+        {"type": "follow", "follower": "a", "followee": "b", "event_id": "e3"},
+    ]
+    first = ingest(store, settings, rows)
+    again = ingest(store, settings, rows)
+    assert first.accepted == 3 and again.accepted == 0 and again.duplicates == 3
+    assert store.known_event_ids(["e1", "e3", "zz"]) == {"e1", "e3"}
+    resent = ingest(
+        store,
+        settings,
+        [{"type": "order", "customer": "a", "order_id": "o1", "amount": 10, "event_id": "e9"}],
+    )
+    assert resent.duplicates == 1
+    person = store.customer("a")
+    assert (person.order_count, person.revenue_total) == (2, 12.5)
+    assert store.stats().events == 4 and store.stats().orders == 2  # e9 logged, not stored
+
+
+def test_referrals_combine_per_campaign_and_feed_the_referral_log(
+    store: GraphStore, settings: Settings
+) -> None:
+    ingest(
+        store,
+        settings,
+        [
+            {
+                "type": "referral",
+                "referrer": "a",
+                "referee": "b",
+                "campaign_id": "cny",
+                "reward": 5,
+                "at": "2026-02-02T00:00:00Z",
+            },
+            {
+                "type": "referral",
+                "referrer": "a",
+                "referee": "b",
+                "campaign_id": "cny",
+                "converted": True,
+                "reward": 3,
+                "at": "2026-02-01T00:00:00Z",
+            },
+            {"type": "referral", "referrer": "b", "referee": "c", "at": "2026-02-03T00:00:00Z"},
+        ],
+    )
+    assert store.stats().edges["REFERRED"] == 2
+    rows = store.referral_rows()
+    assert [(r[0], r[1], r[2], r[4]) for r in rows] == [
+        ("a", "b", "cny", True),
+        ("b", "c", "", False),
+    ]
+    assert rows[0][3].isoformat().startswith("2026-02-01T00:00:00")  # the earliest invitation
+    assert store.referral_rows("cny") == rows[:1]
+    assert store.segment(campaign="cny") == ["b"]
+
+
+def test_snapshot_window_and_actions(store: GraphStore, settings: Settings) -> None:
+    from datetime import UTC, datetime
+
+    def share(content: str, action: str, at: str) -> dict[str, str]:
+        return {
+            "type": "share",
+            "sharer": "kol",
+            "viewer": "fan",
+            "content_id": content,
+            "action": action,
+            "at": at,
+        }
+
+    ingest(
+        store,
+        settings,
+        [
+            share("old", "click", "2025-06-01T00:00:00Z"),
+            share("new", "convert", "2026-02-01T00:00:00Z"),
+            share("new", "view", "2026-02-02T00:00:00Z"),
+        ],
+    )
+    g = store.snapshot(("SHARED_TO",), since=datetime(2026, 1, 1, tzinfo=UTC))
+    assert g.m == 1
+    assert [int(g.edge_properties[k][0]) for k in ("shares", "views", "conversions", "acted")] == [
+        1,
+        1,
+        1,
+        1,
+    ]
+    actions = dict(zip(g.ids, g.node_properties["actions"].tolist(), strict=True))
+    assert actions == {"kol": 1, "fan": 1}
+    everything = store.snapshot(("SHARED_TO",))
+    assert int(everything.edge_properties["shares"][0]) == 2
+    assert store.snapshot(("SHARED_TO",), until=datetime(2025, 1, 1)).m == 0
+    features = store.customer_features()
+    i = features.ids.index("kol")
+    assert features.conversions[i] == 1
+    assert sorted(features.shares[0].tolist()) == [i, i]  # first share of each content
+
+
+def test_merge_chains_resolve_to_the_last_survivor(store: GraphStore, settings: Settings) -> None:
+    ingest(
+        store,
+        settings,
+        [
+            {"type": "customer", "customer": "wechat_openid:o1"},
+            {"type": "customer", "customer": "wechat_openid:o2"},
+            {"type": "customer", "customer": "wechat_openid:o3"},
+            {"type": "identity_link", "identities": ["wechat_openid:o1", "phone:13800000001"]},
+            {"type": "identity_link", "identities": ["wechat_openid:o2", "phone:13800000001"]},
+            {"type": "identity_link", "identities": ["wechat_openid:o3", "external:crm-1"]},
+            {"type": "identity_link", "identities": ["wechat_openid:o2", "external:crm-1"]},
+        ],
+    )
+    assert store.stats().customers == 1 and len(store.merges()) == 2
+    person = store.customer("wechat_openid:o3")
+    assert len(person.merged_ids) == 2
+    for old in person.merged_ids:
+        assert store.customer(old).id == person.id
+    state = store.identity_state()
+    assert set(state.parents.values()) == {state.ids[person.id]}
+    assert {state.keys[k] for k in person.identities} == {state.ids[person.id]}
+    assert store.customer("phone:138 0000 0001").id == person.id  # hashed, normalised
+
+
+def test_api_keys_and_audit(store: GraphStore) -> None:
+    from graph_engine.errors import AuthenticationError, ParameterError
+
+    key, secret = store.create_key("marketer", name="campaign tool")
+    assert store.verify_key(secret).role == "marketer"
+    assert [k.key_id for k in store.list_keys()] == [key.key_id]
+    with pytest.raises(AuthenticationError):
+        store.verify_key(secret[:-1] + ("A" if secret[-1] != "A" else "B"))
+    revoked = store.revoke_key(key.key_id)
+    assert revoked.revoked_at is not None
+    with pytest.raises(AuthenticationError):
+        store.verify_key(secret)
+    with pytest.raises(NotFoundError):
+        store.revoke_key("nope")
+    with pytest.raises(ParameterError):
+        store.create_key("root")
+    store.audit(key.key_id, "seeds:select", {"k": 3})
+    store.audit(None, "keys.revoke", {"key_id": key.key_id})
+    log = store.audit_log(5)
+    assert [e["action"] for e in log] == ["keys.revoke", "seeds:select"]
+    assert log[1]["detail"] == {"k": 3} and log[1]["key_id"] == key.key_id

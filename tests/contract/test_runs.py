@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from graph_engine.config import Settings
@@ -121,3 +123,45 @@ def test_segments(store: GraphStore, settings: Settings) -> None:
     assert store.segment(campaign="cny") == ["c", "d"]
     with pytest.raises(ParameterError, match="exactly one"):
         store.segment()
+
+
+def test_filters_summaries_profiles_and_pages(store: GraphStore, settings: Settings) -> None:
+    ingest(
+        store,
+        settings,
+        [
+            {"type": "customer", "customer": "a", "tags": ["vip"]},
+            {"type": "customer", "customer": "b"},
+            {"type": "customer", "customer": "c", "tags": ["vip"]},
+        ],
+    )
+    run = store.begin_run({}, {})
+    rows = [
+        score("a", run.run_id, 0.9, "kol"),
+        score("b", run.run_id, 0.5, "kol"),
+        score("c", run.run_id, 0.1, "consumer"),
+    ]
+    rows[0] = replace(
+        rows[0], details={"audience_by_platform": {"weibo": 5000}}, audience=5000, community_id=7
+    )
+    store.write_scores(run.run_id, rows)
+    store.write_communities(
+        run.run_id,
+        [{"community_id": 7, "size": 1, "name": "x"}, {"community_id": 1, "size": 2, "name": "y"}],
+    )
+    store.publish_run(run.run_id, {}, {}, keep=2)
+    ids = lambda found: [s.customer_id for s in found]  # noqa: E731
+    assert ids(store.top_scores()) == ["a", "b", "c"]
+    assert ids(store.top_scores(tier="kol", limit=1, offset=1)) == ["b"]
+    assert ids(store.top_scores(tag="vip")) == ["a", "c"]
+    assert ids(store.top_scores(platform="Weibo")) == ["a"]
+    assert ids(store.top_scores(min_audience=10)) == ["a"]
+    assert ids(store.top_scores(community_id=1)) == ["b", "c"]
+    assert ids(store.top_scores(by="expected_reach")) == ["a", "b", "c"]  # ties by id
+    summary = {(t["tier"], t["customers"]) for t in store.tier_summary()}
+    assert summary == {("kol", 2), ("consumer", 1)}
+    assert [p["community_id"] for p in store.community_profiles()] == [1, 7]
+    assert store.community_profiles(7)[0]["name"] == "x"
+    with pytest.raises(NotFoundError, match="no community 3"):
+        store.community_profiles(3)
+    assert ids(store.run_scores()) == ["a", "b", "c"]
