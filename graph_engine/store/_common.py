@@ -7,14 +7,15 @@ out or how a read is checked.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
-from graph_engine.errors import ParameterError
+from graph_engine.errors import AuthenticationError, ParameterError
 from graph_engine.snapshot import GraphSnapshot
 from graph_engine.store.base import RELATIONSHIP_TYPES, SCORE_FIELDS, ScoreRecord
 
@@ -27,6 +28,7 @@ __all__ = [
     "now_iso",
     "score_record",
     "secret_hash",
+    "verify_secret",
     "window_bounds",
 ]
 
@@ -43,6 +45,28 @@ def now_iso() -> str:
 def secret_hash(secret: str) -> str:
     """SHA-256 of an API key's secret (what the stores keep)."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def verify_secret(presented: str, stored: Callable[[str], tuple[str, str | None] | None]) -> str:
+    """The key id of a presented ``ge_<key id>_<secret>`` if it is valid and not revoked.
+
+    ``stored(key_id)`` gives ``(secret hash, revoked_at)`` or None. The hash is compared
+    in constant time, and unknown keys cost the same work as known ones.
+
+    Raises
+    ------
+    AuthenticationError
+        Malformed, unknown or revoked key (one message for all, no oracle).
+    """
+    parts = presented.split("_", 2) if presented else []
+    refused = AuthenticationError("invalid or revoked API key")
+    if len(parts) != 3 or parts[0] != "ge":
+        raise refused
+    row = stored(parts[1])
+    expected = row[0] if row is not None else secret_hash("no such key")
+    if not hmac.compare_digest(expected, secret_hash(parts[2])) or row is None or row[1]:
+        raise refused
+    return parts[1]
 
 
 def check_relationships(relationships: Any) -> list[str]:
@@ -111,13 +135,18 @@ def score_record(row: Mapping[str, Any]) -> ScoreRecord:
 
 
 def assemble(
-    parts: list[tuple[str, np.ndarray]], position: np.ndarray, ids: list[str], influence: bool
+    parts: list[tuple[str, np.ndarray]],
+    position: np.ndarray,
+    ids: list[str],
+    influence: bool,
+    actions: np.ndarray,
 ) -> GraphSnapshot:
     """Build a snapshot from ``(relationship, rows)`` parts of store-local node numbers.
 
     ``rows`` columns: source, target, then per type: SHARED_TO ``shares, views, clicks,
     conversions, acted``; REFERRED ``converted``. ``position`` maps a store number to
-    the node's index in ``ids``. With ``influence``, FOLLOWS is reversed.
+    the node's index in ``ids``. With ``influence``, FOLLOWS is reversed. ``actions``
+    becomes the node property of that name.
     """
     srcs, dsts = [], []
     props: dict[str, list[np.ndarray]] = {
@@ -150,11 +179,14 @@ def assemble(
             rows[:, 2].astype(bool) if rel == "REFERRED" else np.zeros(count, bool)
         )
     empty = np.zeros(0, dtype=np.int64)
-    return GraphSnapshot.from_index_edges(
+    g = GraphSnapshot.from_index_edges(
         np.concatenate(srcs) if srcs else empty,
         np.concatenate(dsts) if dsts else empty,
         ids,
         edge_properties={
             k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in props.items()
         },
+    )
+    return GraphSnapshot(
+        g.indptr, g.indices, g.weights, g.ids, g.directed, g.edge_properties, {"actions": actions}
     )

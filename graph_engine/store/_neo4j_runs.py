@@ -13,15 +13,20 @@ rows are deleted in batches too.
 
 from __future__ import annotations
 
-import hmac
 import json
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from graph_engine.errors import AuthenticationError, NotFoundError, ParameterError
-from graph_engine.store._common import check_top_args, now_iso, score_record, secret_hash
+from graph_engine.errors import NotFoundError, ParameterError
+from graph_engine.store._common import (
+    check_top_args,
+    now_iso,
+    score_record,
+    secret_hash,
+    verify_secret,
+)
 from graph_engine.store.base import ROLES, ApiKey, RunRecord, ScoreRecord
 
 __all__ = ["Neo4jRunsMixin"]
@@ -376,17 +381,12 @@ class Neo4jRunsMixin:
         AuthenticationError
             Malformed, unknown or revoked key (one message for all, no oracle).
         """
-        parts = presented.split("_", 2) if presented else []
-        refused = AuthenticationError("invalid or revoked API key")
-        if len(parts) != 3 or parts[0] != "ge":
-            raise refused
-        found = self._query("keys/secret", key_id=parts[1])
-        expected = found[0]["secret_hash"] if found else secret_hash("no such key")
-        if not hmac.compare_digest(expected, secret_hash(parts[2])) or not found:
-            raise refused
-        if found[0]["revoked_at"]:
-            raise refused
-        return self._key(parts[1])
+
+        def stored(key_id: str) -> tuple[str, str | None] | None:
+            found = self._query("keys/secret", key_id=key_id)
+            return (found[0]["secret_hash"], found[0]["revoked_at"]) if found else None
+
+        return self._key(verify_secret(presented, stored))
 
     def audit(self, key_id: str | None, action: str, detail: dict[str, Any]) -> None:
         """Append to the audit log."""

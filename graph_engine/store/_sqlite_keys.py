@@ -7,7 +7,6 @@ in constant time (:func:`hmac.compare_digest`).
 
 from __future__ import annotations
 
-import hmac
 import json
 import secrets
 import sqlite3
@@ -15,8 +14,8 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
-from graph_engine.errors import AuthenticationError, NotFoundError, ParameterError
-from graph_engine.store._common import now_iso, secret_hash
+from graph_engine.errors import NotFoundError, ParameterError
+from graph_engine.store._common import now_iso, secret_hash, verify_secret
 from graph_engine.store.base import ROLES, ApiKey
 
 MIGRATION = """
@@ -87,17 +86,13 @@ class KeysMixin:
         AuthenticationError
             Malformed, unknown or revoked key (one message for all, no oracle).
         """
-        parts = presented.split("_", 2) if presented else []
-        refused = AuthenticationError("invalid or revoked API key")
-        if len(parts) != 3 or parts[0] != "ge":
-            raise refused
-        row = self._db.execute(
-            "SELECT secret_hash, revoked_at FROM api_keys WHERE key_id = ?", (parts[1],)
-        ).fetchone()
-        expected = row[0] if row is not None else secret_hash("no such key")
-        if not hmac.compare_digest(expected, secret_hash(parts[2])) or row is None or row[1]:
-            raise refused
-        return self._key(parts[1])
+
+        def stored(key_id: str) -> tuple[str, str | None] | None:
+            return self._db.execute(  # type: ignore[no-any-return]
+                "SELECT secret_hash, revoked_at FROM api_keys WHERE key_id = ?", (key_id,)
+            ).fetchone()
+
+        return self._key(verify_secret(presented, stored))
 
     def audit(self, key_id: str | None, action: str, detail: dict[str, Any]) -> None:
         """Append to the audit log."""

@@ -191,7 +191,9 @@ class Neo4jStore(Neo4jRunsMixin):
         except GraphEngineError:
             raise
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
-            raise StoreUnavailableError(f"Neo4j at {self.url} is unavailable: {exc}") from None
+            raise StoreUnavailableError(
+                f"Neo4j at {self.url} is unavailable: {_one_line(exc)}"
+            ) from None
         except neo4j_errors.AuthError as exc:
             raise StoreUnavailableError(f"Neo4j at {self.url} refused the login: {exc}") from None
         except neo4j_errors.Neo4jError as exc:
@@ -622,16 +624,7 @@ class Neo4jStore(Neo4jRunsMixin):
         for page in self._pages(pks):
             for r in self._query("read/actions_page", pks=page, **window):
                 actions[position[r["pk"]]] = r["actions"]
-        g = assemble(parts, position, ids, influence)
-        return GraphSnapshot(
-            g.indptr,
-            g.indices,
-            g.weights,
-            g.ids,
-            g.directed,
-            g.edge_properties,
-            {"actions": actions},
-        )
+        return assemble(parts, position, ids, influence, actions)
 
     def referral_rows(
         self, campaign_id: str | None = None
@@ -801,6 +794,11 @@ def _merged_profile(keep: dict[str, Any], gone: dict[str, Any]) -> dict[str, Any
     }
 
 
+def _one_line(exc: BaseException) -> str:
+    """The driver's message on one line (it spreads some over several)."""
+    return " ".join(str(exc).split())
+
+
 def _password(settings: Settings) -> str:
     if settings.neo4j_password is not None:
         return settings.neo4j_password.get_secret_value()
@@ -855,5 +853,5 @@ def _connect(url: str, settings: Settings) -> neo4j.Driver:
         ) from None
     except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError) as exc:
         driver.close()
-        raise StoreUnavailableError(f"cannot reach Neo4j at {url}: {exc}") from None
+        raise StoreUnavailableError(f"cannot reach Neo4j at {url}: {_one_line(exc)}") from None
     return driver

@@ -665,16 +665,7 @@ class SQLiteStore(RunsMixin, KeysMixin):
         if counted:
             who = np.array([w for w, _ in counted], dtype=np.int64)
             actions[position[who]] = [c for _, c in counted]
-        g = assemble(parts, position, ids, influence)
-        return GraphSnapshot(
-            g.indptr,
-            g.indices,
-            g.weights,
-            g.ids,
-            g.directed,
-            g.edge_properties,
-            {"actions": actions},
-        )
+        return assemble(parts, position, ids, influence, actions)
 
     def referral_rows(
         self, campaign_id: str | None = None

@@ -167,6 +167,9 @@ def test_strict_exits_1_when_rows_are_rejected(tmp_path: Path) -> None:
             "is not a demo database; choose another --db",
         ),
         (["customer", "nobody", "--db", "{tmp}/u2.db"], "no customer with id or identity"),
+        (["schema", "--db", "bolt://127.0.0.1:1"], "Neo4j password not set"),
+        (["stats", "--db", "neo4j+s://127.0.0.1:1"], "GRAPH_ENGINE_NEO4J_PASSWORD"),
+        (["stats", "--db", "postgres://x"], "unknown scheme 'postgres'"),
     ],
 )
 def test_errors_are_one_line_exit_2_no_traceback(

@@ -736,3 +736,39 @@ def test_every_statement_file_is_used_by_the_store_and_every_used_one_exists() -
     examples = [n for n in statement_names() if n.startswith("examples/")]
     assert len(examples) >= 4
     assert all(statement(n).parameters for n in examples)
+
+
+@pytest.mark.parametrize(("batch", "transactions"), [(10_000, 100), (50_000, 20)])
+def test_write_back_of_a_million_scores_is_batched(batch: int, transactions: int) -> None:
+    total = 1_000_000
+    state = {"done": 0}
+
+    def write(p: dict[str, Any]) -> list[dict[str, Any]]:
+        n = min(p["batch_size"], total - state["done"])
+        state["done"] += n
+        return [{"written": n, "last": f"c{state['done']:07d}" if n else None}]
+
+    double = RunsDouble()
+    double.runs["run-1"] = {
+        "run_id": "run-1",
+        "seq": 1,
+        "status": "complete",
+        "started_at": T0,
+        "config": "{}",
+        "counts": "{}",
+    }
+    store, recorder = recorded_store(
+        {
+            **double.answers(),
+            "writeback/customers": write,
+            "writeback/clear_stale": [{"cleared": 0}],
+        },
+        neo4j_write_batch_size=batch,
+    )
+    assert store.write_back("run-1") == {"written": total, "cleared": 0}
+    calls = recorder.of("writeback/customers")
+    assert len(calls) == transactions + 1  # the last one finds nothing left
+    assert len({c.tx for c in calls}) == len(calls) and all(c.mode == "write" for c in calls)
+    assert {c.params["batch_size"] for c in calls} == {batch}
+    assert calls[1].params["after"] == f"c{batch:07d}"
+    assert Settings().neo4j_write_batch_size >= 10_000  # the default
