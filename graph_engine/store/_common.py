@@ -114,14 +114,18 @@ def check_top_args(
 
 
 def score_record(row: Mapping[str, Any]) -> ScoreRecord:
-    """A :class:`ScoreRecord` from a mapping of its fields (``details`` as JSON text)."""
+    """A :class:`ScoreRecord` from a mapping of its fields (``details`` as JSON text).
+
+    Nullable fields may be absent (a Neo4j ``s {.*}`` projection leaves out null
+    properties).
+    """
     return ScoreRecord(
         customer_id=row["customer_id"],
         run_id=row["run_id"],
         tier=row["tier"],
-        tier_level=row["tier_level"],
+        tier_level=row.get("tier_level"),
         tier_reason=row["tier_reason"],
-        community_id=row["community_id"],
+        community_id=row.get("community_id"),
         social_value=row["social_value"],
         influence=row["influence"],
         expected_reach=row["expected_reach"],

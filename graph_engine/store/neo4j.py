@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -164,18 +165,26 @@ class Neo4jStore(Neo4jRunsMixin):
         self._batch = self.settings.neo4j_write_batch_size
         self._page = self.settings.neo4j_read_page_size
         self._database = self.settings.neo4j_database
-        self._driver = driver if driver is not None else _connect(url, self.settings)
+        self._shared = driver is None
+        self._driver = driver if driver is not None else _DRIVERS.acquire(url, self.settings)
+        self._closed = False
         try:
             self._ensure_schema()
             self._salt = self._init_salt(identity_salt)
         except BaseException:
-            self._driver.close()
+            self.close()
             raise
 
     # -- lifecycle and plumbing -------------------------------------------------------
     def close(self) -> None:
-        """Close the driver (its connection pool)."""
-        self._driver.close()
+        """Release the driver (closed with its pool when no store of this process uses it)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._shared:
+            _DRIVERS.release(self._driver)
+        else:
+            self._driver.close()
 
     def __enter__(self) -> Neo4jStore:
         return self
@@ -792,6 +801,51 @@ def _merged_profile(keep: dict[str, Any], gone: dict[str, Any]) -> dict[str, Any
         "first_seen": min(present("first_seen"), default=None),
         "last_active": max(present("last_active"), default=None),
     }
+
+
+class _DriverPool:
+    """One driver per (URL, user, database, TLS) in a process, shared by its stores.
+
+    A driver is thread-safe and owns a connection pool; the API opens a store per
+    worker thread, and they should share one pool rather than open one each.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._drivers: dict[tuple[Any, ...], list[Any]] = {}
+
+    @staticmethod
+    def _key(url: str, settings: Settings) -> tuple[Any, ...]:
+        return (
+            url,
+            settings.neo4j_user,
+            _password(settings),
+            settings.neo4j_encrypted,
+            str(settings.neo4j_trusted_ca_file),
+            settings.neo4j_max_retry_seconds,
+        )
+
+    def acquire(self, url: str, settings: Settings) -> neo4j.Driver:
+        key = self._key(url, settings)
+        with self._lock:
+            entry = self._drivers.get(key)
+            if entry is None:
+                entry = self._drivers[key] = [_connect(url, settings), 0]
+            entry[1] += 1
+            return entry[0]  # type: ignore[no-any-return]
+
+    def release(self, driver: neo4j.Driver) -> None:
+        with self._lock:
+            for key, entry in list(self._drivers.items()):
+                if entry[0] is driver:
+                    entry[1] -= 1
+                    if entry[1] == 0:
+                        del self._drivers[key]
+                        driver.close()
+                    return
+
+
+_DRIVERS = _DriverPool()
 
 
 def _one_line(exc: BaseException) -> str:

@@ -606,7 +606,7 @@ def test_failed_and_abandoned_runs_are_purged_in_batches() -> None:
 
 def test_score_reads_pass_filters_as_parameters() -> None:
     double = RunsDouble()
-    record = score("a", "run-1", 0.5)
+    record = score("a", "run-1", 0.5, tier_level=None, community_id=None)
     store, recorder = recorded_store(
         {
             **double.answers(),
@@ -633,7 +633,9 @@ def test_score_reads_pass_filters_as_parameters() -> None:
     }
     double.current = "run-1"
     assert store.current_run().run_id == "run-1"  # type: ignore[union-attr]
-    assert store.scores("wechat_unionid:U").to_dict()["audience_by_platform"]["Weibo"] == 10
+    found = store.scores("wechat_unionid:U")
+    assert found.to_dict()["audience_by_platform"]["Weibo"] == 10
+    assert (found.tier_level, found.community_id) == (None, None)  # absent from `s {.*}`
     assert recorder.of("scores/get")[-1].params == {"run_id": "run-1", "customer_id": "a"}
     store.score_history("a")
     assert recorder.of("scores/history")[0].params == {"customer_ids": ["a", "old-a"]}
@@ -772,3 +774,27 @@ def test_write_back_of_a_million_scores_is_batched(batch: int, transactions: int
     assert {c.params["batch_size"] for c in calls} == {batch}
     assert calls[1].params["after"] == f"c{batch:07d}"
     assert Settings().neo4j_write_batch_size >= 10_000  # the default
+
+
+def test_stores_of_one_process_share_a_driver(monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph_engine.store.neo4j as module
+
+    made: list[Recorder] = []
+
+    def connect(url: str, settings: Settings) -> Any:
+        made.append(Recorder())
+        return made[-1].driver
+
+    monkeypatch.setattr(module, "_connect", connect)
+    settings = Settings(identity_salt="test-salt", neo4j_password="pw")
+    first = open_store(URL, settings)
+    second = open_store(URL, settings)
+    other = open_store(URL, settings.model_copy(update={"neo4j_user": "analyst"}))
+    assert len(made) == 2  # one per user, shared by the two stores of the first
+    first.close()
+    first.close()  # closing twice releases once
+    made[0].driver.close.assert_not_called()
+    second.close()
+    made[0].driver.close.assert_called_once()
+    other.close()
+    made[1].driver.close.assert_called_once()
