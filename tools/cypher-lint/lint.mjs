@@ -1,6 +1,6 @@
 // Static check of every cypher/**/*.cypher file with Neo4j's Cypher language tooling
 // (@neo4j-cypher/language-support, the parser and semantic analysis behind Neo4j's
-// editors). Fails on any syntax error, undefined variable, wrong clause use, deprecation,
+// editors), in every Cypher version listed in cypher/model.json. Fails on any syntax error, undefined variable, wrong clause use, deprecation,
 // label / relationship type / property key not in cypher/model.json, parameter used but
 // not declared in the file's header, or declared but not used.
 //
@@ -61,16 +61,20 @@ function checkFile(path) {
     const code = body.split('\n').map((l) => l.replace(/\/\/.*$/, '')).join('\n');
     for (const m of code.matchAll(PARAM)) used.add(m[1]);
     const parameters = Object.fromEntries([...declared].map((name) => [name, null]));
-    const schema = {
-      labels: model.labels,
-      relationshipTypes: model.relationshipTypes,
-      propertyKeys: [...model.propertyKeys, ...(model.parameterMapKeys ?? [])],
-      parameters,
-    };
-    const { diagnostics } = lintCypherQuery(body, schema);
-    for (const d of diagnostics) {
-      where(line + d.range.start.line + 1, d.range.start.character + 1,
-        `${d.severity === 1 ? 'error' : 'warning'}: ${d.message}`);
+    // every statement must be valid in each Cypher version the supported servers run
+    for (const version of model.cypherVersions ?? ['CYPHER 5']) {
+      const schema = {
+        labels: model.labels,
+        relationshipTypes: model.relationshipTypes,
+        propertyKeys: [...model.propertyKeys, ...(model.parameterMapKeys ?? [])],
+        parameters,
+        defaultLanguage: version,
+      };
+      const { diagnostics } = lintCypherQuery(body, schema);
+      for (const d of diagnostics) {
+        where(line + d.range.start.line + 1, d.range.start.character + 1,
+          `${d.severity === 1 ? 'error' : 'warning'} (${version}): ${d.message}`);
+      }
     }
   }
   for (const name of declared) if (!used.has(name)) where(p + 1, 1, `parameter $${name} is declared but not used`);
