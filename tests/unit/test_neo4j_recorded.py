@@ -32,6 +32,17 @@ from graph_engine.store.neo4j import SCHEMA_VERSION, Neo4jStore
 from tests.neo4j_fake import URL, Recorder, recorded_store
 
 T0 = "2026-03-01T10:00:00+08:00"
+STATS = (
+    "customers",
+    "identities",
+    "merges",
+    "follows",
+    "shared_to",
+    "referred",
+    "orders",
+    "engagements",
+    "events",
+)
 
 
 def score(cid: str, run_id: str, value: float, **extra: Any) -> ScoreRecord:
@@ -129,8 +140,7 @@ def test_urls_passwords_and_unreachable_servers(tmp_path: Any) -> None:
 
 def test_sessions_use_the_configured_database() -> None:
     store, recorder = recorded_store(neo4j_database="crm")
-    counts = "customers identities merges follows shared_to referred orders engagements events"
-    recorder.answers["read/stats"] = [dict.fromkeys(counts.split(), 0)]
+    recorder.answers["read/stats"] = [dict.fromkeys(STATS, 0)]
     assert store.stats().customers == 0
     assert recorder.sessions[-1] == {"database": "crm"}
     assert isinstance(recorder.driver, neo4j.Driver)
@@ -798,3 +808,144 @@ def test_stores_of_one_process_share_a_driver(monkeypatch: pytest.MonkeyPatch) -
     made[0].driver.close.assert_called_once()
     other.close()
     made[1].driver.close.assert_called_once()
+
+
+def test_every_protocol_operation_runs_its_named_statements() -> None:
+    """One table, every GraphStore operation: the statements it runs, in order."""
+    double = RunsDouble()
+    record = score("a", "run-1", 0.5)
+    person = {"pk": 1, "id": "a"}
+    store, recorder = recorded_store(
+        {
+            **double.answers(),
+            "read/stats": [
+                dict.fromkeys(
+                    [
+                        "customers",
+                        "identities",
+                        "merges",
+                        "follows",
+                        "shared_to",
+                        "referred",
+                        "orders",
+                        "engagements",
+                        "events",
+                    ],
+                    0,
+                )
+            ],
+            "read/resolve": [person],
+            "read/customer": [
+                {
+                    "customer": {
+                        "id": "a",
+                        "name": None,
+                        "is_employee": False,
+                        "employee_of": None,
+                        "external_followers": "{}",
+                        "tags": [],
+                        "region": None,
+                        "revenue_total": 0.0,
+                        "order_count": 0,
+                        "first_seen": None,
+                        "last_active": None,
+                    },
+                    "identities": [],
+                    "merged": [],
+                    "follows": 0,
+                    "followers": 0,
+                }
+            ],
+            "read/customer_pks": lambda p: [person] if p["after"] == 0 else [],
+            "scores/get": [{"score": score_node(record)}],
+            "keys/get": [
+                {
+                    "key": {
+                        "key_id": "k",
+                        "role": "reader",
+                        "pii": False,
+                        "name": None,
+                        "created_at": T0,
+                        "revoked_at": None,
+                        "last_used_at": None,
+                    }
+                }
+            ],
+        }
+    )
+    double.purge_rounds = [0] * 10
+    double.writeback_rounds = [(0, None)]
+    double.stale_rounds = [0]
+    run_id = store.begin_run({}, {}).run_id
+    table: list[tuple[str, Any, list[str]]] = [
+        ("identity_state", (), ["read/identity_keys", "read/customer_pks", "read/merged_ids"]),
+        ("known_event_ids", (["e1"],), ["ingest/known_events"]),
+        ("record_ingest", ({"accepted": 1},), ["ingest/record_run"]),
+        ("stats", (), ["read/stats"]),
+        ("customer", ("a",), ["read/resolve", "read/customer"]),
+        ("merges", (), ["read/merges"]),
+        (
+            "snapshot",
+            (("FOLLOWS", "SHARED_TO", "REFERRED"),),
+            [
+                "read/customer_pks",
+                "read/follows_page",
+                "read/shares_page",
+                "read/referrals_page",
+                "read/actions_page",
+            ],
+        ),
+        ("referral_rows", (), ["read/referral_rows"]),
+        ("customer_features", (), ["read/customer_pks", "read/features_page"]),
+        ("write_scores", (run_id, [record]), ["runs/get", "runs/write_scores"]),
+        (
+            "write_communities",
+            (run_id, [{"community_id": 1, "size": 1}]),
+            ["runs/get", "runs/write_communities"],
+        ),
+        (
+            "publish_run",
+            (run_id, {}, {}, 2),
+            [
+                "runs/get",
+                "runs/publish",
+                "runs/expire",
+                "runs/get",
+                "writeback/customers",
+                "writeback/clear_stale",
+                "runs/get",
+            ],
+        ),
+        ("current_run", (), ["meta/get", "runs/get"]),  # then the parsed run is reused
+        ("runs", (), ["runs/list"]),
+        ("scores", ("a",), ["meta/get", "read/resolve", "scores/get"]),
+        ("score_history", ("a",), ["read/resolve", "read/customer", "scores/history"]),
+        ("top_scores", (), ["meta/get", "scores/top"]),
+        ("tier_summary", (), ["meta/get", "scores/tier_summary"]),
+        ("community_profiles", (), ["meta/get", "scores/communities"]),
+        ("create_key", ("reader",), ["keys/create", "keys/get"]),
+        ("list_keys", (), ["keys/list"]),
+        ("revoke_key", ("k",), ["keys/get", "keys/revoke", "keys/get"]),
+        ("audit", (None, "x", {}), ["keys/audit"]),
+        ("audit_log", (), ["keys/audit_log"]),
+        ("fail_run", (run_id, "boom"), ["runs/fail", "runs/purge_scores", "runs/purge_finish"]),
+    ]
+    for method, args, expected in table:
+        recorder.clear()
+        getattr(store, method)(*args)
+        assert recorder.names() == expected, method
+    list(store.run_scores())
+    recorder.clear()
+    store.segment(tag="t")
+    assert recorder.names() == ["read/segment_tag"]
+    covered = {m for m, _, _ in table} | {
+        "run_scores",
+        "segment",
+        "begin_run",
+        "apply",
+        "verify_key",
+        "identity_salt",
+        "close",
+    }
+    protocol = {n for n in dir(GraphStore) if not n.startswith("_") and n != "url"}
+    assert protocol <= covered, sorted(protocol - covered)
