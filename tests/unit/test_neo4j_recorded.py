@@ -437,20 +437,7 @@ def test_customer_lookup_by_identity_merged_id_and_unknown() -> None:
 
 
 def test_stats_merges_referrals_features_segments() -> None:
-    stats = dict.fromkeys(
-        [
-            "customers",
-            "identities",
-            "merges",
-            "follows",
-            "shared_to",
-            "referred",
-            "orders",
-            "engagements",
-            "events",
-        ],
-        3,
-    )
+    stats = dict.fromkeys(STATS, 3)
     merge = {
         "survivor_id": "a",
         "merged_id": "b",
