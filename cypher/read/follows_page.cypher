@@ -1,7 +1,8 @@
-// Snapshot read: active FOLLOWS edges leaving one page of customers, as pk pairs.
+// Snapshot read: active FOLLOWS edges leaving one page of customers, as two aligned lists
+// of pks (one record per page keeps the transfer compact; no whole-graph collect).
 // Parameters:
 //   $pks: list of customer pks (one page)
 UNWIND $pks AS pk
 MATCH (a:Customer {pk: pk})-[f:FOLLOWS]->(b:Customer)
 WHERE f.active
-RETURN a.pk AS source, b.pk AS target
+RETURN collect(a.pk) AS source, collect(b.pk) AS target

@@ -1,5 +1,6 @@
 // Snapshot read: REFERRED edges leaving one page of referrers, in the time window,
-// ordered like the embedded store's (referrer, referee, campaign) key.
+// ordered like the embedded store's (referrer, referee, campaign) key. One record per
+// page: aligned lists.
 // Parameters:
 //   $pks: list of customer pks (one page of referrers)
 //   $since: ISO-8601 string or null
@@ -7,5 +8,7 @@
 UNWIND $pks AS pk
 MATCH (a:Customer {pk: pk})-[r:REFERRED]->(b:Customer)
 WHERE ($since IS NULL OR r.at >= $since) AND ($until IS NULL OR r.at < $until)
-RETURN a.pk AS source, b.pk AS target, r.converted AS converted
-ORDER BY source, target, r.campaign_id
+WITH a, b, r
+ORDER BY a.pk, b.pk, r.campaign_id
+RETURN collect(a.pk) AS source, collect(b.pk) AS target,
+       collect(CASE WHEN r.converted THEN 1 ELSE 0 END) AS converted

@@ -624,11 +624,11 @@ class Neo4jStore(Neo4jRunsMixin):
         parts: list[tuple[str, np.ndarray]] = []
         for rel in rels:
             name, cols, params = columns[rel]
-            flat: list[int] = []
+            chunks: list[np.ndarray] = [np.zeros((0, len(cols)), dtype=np.int64)]
             for page in self._pages(pks):
                 for r in self._query(name, pks=page, **params):
-                    flat.extend(int(r[c]) for c in cols)
-            parts.append((rel, np.asarray(flat, dtype=np.int64).reshape(-1, len(cols))))
+                    chunks.append(np.array([r[c] for c in cols], dtype=np.int64).T)
+            parts.append((rel, np.concatenate(chunks).reshape(-1, len(cols))))
         actions = np.zeros(len(ids), dtype=np.int64)
         for page in self._pages(pks):
             for r in self._query("read/actions_page", pks=page, **window):

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 import neo4j
+import numpy as np
 import pytest
 from neo4j import exceptions as neo4j_errors
 
@@ -32,6 +33,7 @@ from graph_engine.store.neo4j import SCHEMA_VERSION, Neo4jStore
 from tests.neo4j_fake import URL, Recorder, recorded_store
 
 T0 = "2026-03-01T10:00:00+08:00"
+SHARE_COUNTS = ("shares", "views", "clicks", "conversions", "acted")
 STATS = (
     "customers",
     "identities",
@@ -347,25 +349,28 @@ def test_snapshot_streams_pages_and_builds_the_same_csr() -> None:
     store, recorder = recorded_store(
         {
             "read/customer_pks": lambda p: [r for r in people if r["pk"] > p["after"]][: p["page"]],
-            "read/follows_page": lambda p: [{"source": 1, "target": 2}] if 1 in p["pks"] else [],
-            "read/shares_page": lambda p: (
-                [
-                    {
-                        "source": 2,
-                        "target": 1,
-                        "shares": 2,
-                        "views": 1,
-                        "clicks": 1,
-                        "conversions": 1,
-                        "acted": 2,
-                    }
-                ]
+            # one record per page of aligned lists (as `collect` returns them)
+            "read/follows_page": lambda p: [
+                {"source": [1], "target": [2]} if 1 in p["pks"] else {"source": [], "target": []}
+            ],
+            "read/shares_page": lambda p: [
+                {
+                    "source": [2],
+                    "target": [1],
+                    "shares": [2],
+                    "views": [1],
+                    "clicks": [1],
+                    "conversions": [1],
+                    "acted": [2],
+                }
                 if 2 in p["pks"]
-                else []
-            ),
-            "read/referrals_page": lambda p: (
-                [{"source": 2, "target": 4, "converted": True}] if 2 in p["pks"] else []
-            ),
+                else {key: [] for key in ("source", "target", *SHARE_COUNTS)}
+            ],
+            "read/referrals_page": lambda p: [
+                {"source": [2], "target": [4], "converted": [1]}
+                if 2 in p["pks"]
+                else {"source": [], "target": [], "converted": []}
+            ],
             "read/actions_page": lambda p: [{"pk": pk, "actions": 1} for pk in p["pks"]],
         },
         neo4j_read_page_size=2,
@@ -382,6 +387,10 @@ def test_snapshot_streams_pages_and_builds_the_same_csr() -> None:
     }
     assert edges == {("kol", "fan", 0), ("kol", "fan", 1), ("kol", "new", 2)}
     assert g.node_properties["actions"].tolist() == [1, 1, 1]
+    share = int(np.flatnonzero(g.edge_properties["relationship"] == 1)[0])
+    assert [int(g.edge_properties[k][share]) for k in SHARE_COUNTS] == [2, 1, 1, 1, 2]
+    referral = int(np.flatnonzero(g.edge_properties["relationship"] == 2)[0])
+    assert bool(g.edge_properties["converted"][referral])
     assert [c.params["pks"] for c in recorder.of("read/follows_page")] == [[1, 2], [4]]
     window = recorder.of("read/shares_page")[0].params
     assert window["since"] == datetime(2026, 1, 1, tzinfo=UTC).isoformat(timespec="microseconds")
