@@ -814,22 +814,7 @@ def test_every_protocol_operation_runs_its_named_statements() -> None:
     store, recorder = recorded_store(
         {
             **double.answers(),
-            "read/stats": [
-                dict.fromkeys(
-                    [
-                        "customers",
-                        "identities",
-                        "merges",
-                        "follows",
-                        "shared_to",
-                        "referred",
-                        "orders",
-                        "engagements",
-                        "events",
-                    ],
-                    0,
-                )
-            ],
+            "read/stats": [dict.fromkeys(STATS, 0)],
             "read/resolve": [person],
             "read/customer": [
                 {
