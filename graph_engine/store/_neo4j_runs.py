@@ -229,9 +229,10 @@ class Neo4jRunsMixin:
         return {"written": written, "cleared": cleared}
 
     def fail_run(self, run_id: str, error: str) -> None:
-        """Mark a running run failed and drop what it wrote."""
-        self._command("runs/fail", run_id=run_id, finished_at=now_iso(), error=error[:2000])
-        self._purge([run_id])
+        """Mark a running run failed and drop what it wrote (a run no longer running, e.g.
+        published before a later step failed, is left as it is)."""
+        if self._command("runs/fail", run_id=run_id, finished_at=now_iso(), error=error[:2000]):
+            self._purge([run_id])
 
     def _forget_current(self) -> None:
         self._current_cache: RunRecord | None = None

@@ -267,15 +267,17 @@ class RunsMixin:
         return self._run(run_id)
 
     def fail_run(self, run_id: str, error: str) -> None:
-        """Mark a running run failed and drop what it wrote."""
+        """Mark a running run failed and drop what it wrote (a run no longer running, e.g.
+        published before a later step failed, is left as it is)."""
         with self._transaction() as db:
-            db.execute("DELETE FROM scores WHERE run_id = ?", (run_id,))
-            db.execute("DELETE FROM community_profiles WHERE run_id = ?", (run_id,))
-            db.execute(
+            failed = db.execute(
                 "UPDATE runs SET status = 'failed', finished_at = ?, error = ? "
                 "WHERE run_id = ? AND status = 'running'",
                 (now_iso(), error[:2000], run_id),
-            )
+            ).rowcount
+            if failed:
+                db.execute("DELETE FROM scores WHERE run_id = ?", (run_id,))
+                db.execute("DELETE FROM community_profiles WHERE run_id = ?", (run_id,))
 
     def current_run(self) -> RunRecord | None:
         """The run readers see (the pointer is read every time; a published run's record

@@ -68,6 +68,17 @@ def test_readers_see_only_complete_runs(people: GraphStore) -> None:
         store.write_scores(second.run_id, [score("a", second.run_id, 1.0)])
 
 
+def test_failing_a_published_run_changes_nothing(people: GraphStore) -> None:
+    store = people
+    run = store.begin_run({}, {})
+    store.write_scores(run.run_id, [score("a", run.run_id, 0.4)])
+    store.publish_run(run.run_id, {}, {}, keep=2)
+    # a step after publishing failed: the caller reports it, the run keeps serving
+    store.fail_run(run.run_id, "OSError: write-back interrupted")
+    assert store.current_run().status == "complete"  # type: ignore[union-attr]
+    assert store.scores("a").social_value == 0.4
+
+
 def test_interrupted_run_is_abandoned_by_the_next(people: GraphStore) -> None:
     store = people
     dead = store.begin_run({}, {})

@@ -528,7 +528,7 @@ class RunsDouble:
             ),
             "runs/publish": self.publish,
             "runs/expire": lambda p: [],
-            "runs/fail": lambda p: self.runs[p["run_id"]].update(status="failed") or [],
+            "runs/fail": self.fail,
             "runs/purge_scores": lambda p: [{"deleted": self.purge_rounds.pop(0)}],
             "writeback/customers": lambda p: [
                 dict(zip(("written", "last"), self.writeback_rounds.pop(0), strict=True))
@@ -545,6 +545,24 @@ class RunsDouble:
         run = {**p["run"], "status": "running", "timings": "{}", "summary": "{}"}
         self.runs[run["run_id"]] = run
         return [{"run": run}]
+
+    def fail(self, p: dict[str, Any]) -> list[dict[str, Any]]:
+        run = self.runs[p["run_id"]]
+        if run["status"] != "running":
+            return []
+        run["status"] = "failed"
+        return [{"run_id": p["run_id"]}]
+
+    def complete(self, run_id: str) -> None:
+        """A published run, as if an earlier process had written it."""
+        self.runs[run_id] = {
+            "run_id": run_id,
+            "seq": len(self.runs) + 1,
+            "status": "complete",
+            "started_at": T0,
+            "config": "{}",
+            "counts": "{}",
+        }
 
     def publish(self, p: dict[str, Any]) -> list[dict[str, Any]]:
         self.runs[p["run_id"]].update(status="complete", timings=p["timings"])
@@ -604,6 +622,10 @@ def test_failed_and_abandoned_runs_are_purged_in_batches() -> None:
     store.fail_run(fresh.run_id, "ValueError: boom" * 500)
     assert len(recorder.of("runs/fail")[0].params["error"]) == 2000
     assert recorder.names() == ["runs/fail", "runs/purge_scores", "runs/purge_finish"]
+    double.complete("run-old")
+    recorder.clear()
+    store.fail_run("run-old", "late failure")  # not running: nothing is purged
+    assert recorder.names() == ["runs/fail"]
     with pytest.raises(ParameterError, match="is not running"):
         store.write_scores(fresh.run_id, [score("a", fresh.run_id, 1.0)])
     with pytest.raises(ParameterError, match="keep must be"):
@@ -629,14 +651,7 @@ def test_score_reads_pass_filters_as_parameters() -> None:
     )
     with pytest.raises(NotFoundError, match="no complete run yet"):
         store.top_scores()
-    double.runs["run-1"] = {
-        "run_id": "run-1",
-        "seq": 1,
-        "status": "complete",
-        "started_at": T0,
-        "config": "{}",
-        "counts": "{}",
-    }
+    double.complete("run-1")
     double.current = "run-1"
     assert store.current_run().run_id == "run-1"  # type: ignore[union-attr]
     found = store.scores("wechat_unionid:U")
@@ -757,14 +772,7 @@ def test_write_back_of_a_million_scores_is_batched(batch: int, transactions: int
         return [{"written": n, "last": f"c{state['done']:07d}" if n else None}]
 
     double = RunsDouble()
-    double.runs["run-1"] = {
-        "run_id": "run-1",
-        "seq": 1,
-        "status": "complete",
-        "started_at": T0,
-        "config": "{}",
-        "counts": "{}",
-    }
+    double.complete("run-1")
     store, recorder = recorded_store(
         {
             **double.answers(),
@@ -909,12 +917,15 @@ def test_every_protocol_operation_runs_its_named_statements() -> None:
         ("revoke_key", ("k",), ["keys/get", "keys/revoke", "keys/get"]),
         ("audit", (None, "x", {}), ["keys/audit"]),
         ("audit_log", (), ["keys/audit_log"]),
-        ("fail_run", (run_id, "boom"), ["runs/fail", "runs/purge_scores", "runs/purge_finish"]),
     ]
     for method, args, expected in table:
         recorder.clear()
         getattr(store, method)(*args)
         assert recorder.names() == expected, method
+    failing = store.begin_run({}, {}).run_id
+    recorder.clear()
+    store.fail_run(failing, "boom")
+    assert recorder.names() == ["runs/fail", "runs/purge_scores", "runs/purge_finish"]
     list(store.run_scores())
     recorder.clear()
     store.segment(tag="t")
@@ -922,6 +933,7 @@ def test_every_protocol_operation_runs_its_named_statements() -> None:
     covered = {m for m, _, _ in table} | {
         "run_scores",
         "segment",
+        "fail_run",
         "begin_run",
         "apply",
         "verify_key",
