@@ -202,7 +202,7 @@ class Neo4jRunsMixin:
 
         expired = self._write(work)
         self._purge(expired)
-        self.write_back(run_id)
+        self._copy_to_customers(run_id)
         return self._run(run_id)
 
     def write_back(self, run_id: str | None = None) -> dict[str, int]:
@@ -211,7 +211,9 @@ class Neo4jRunsMixin:
         Returns customers written and stale customers cleared. Called by
         :meth:`publish_run`; callable again to repair an interrupted write-back.
         """
-        run = self._current_id(run_id)
+        return self._copy_to_customers(self._current_id(run_id))
+
+    def _copy_to_customers(self, run: str) -> dict[str, int]:
         written, after = 0, ""
         while True:
             (r,) = self._command(

@@ -82,6 +82,17 @@ __all__ = ["NEO4J_SCHEMES", "SCHEMA_VERSION", "Neo4jStore"]
 #: Version of the constraints and indexes in ``cypher/schema/``.
 SCHEMA_VERSION = 1
 _LAST = 9_223_372_036_854_775_807
+#: Field names of ``ResolvedBatch.shares`` tuples (the ``ingest/share`` row keys).
+_SHARE_FIELDS = (
+    "event_id",
+    "sharer",
+    "viewer",
+    "content_id",
+    "action",
+    "at",
+    "channel",
+    "campaign_id",
+)
 T = TypeVar("T")
 Tx = neo4j.ManagedTransaction
 
@@ -369,7 +380,7 @@ class Neo4jStore(Neo4jRunsMixin):
                 for f in batch.follows
             ],
         )
-        unwind(tx, "ingest/share", [_share_row(*s) for s in batch.shares])
+        unwind(tx, "ingest/share", [dict(zip(_SHARE_FIELDS, s, strict=True)) for s in batch.shares])
         self._referrals(tx, [_referral_row(*r) for r in batch.referrals])
         duplicates = self._orders(tx, batch)
         unwind(
@@ -732,28 +743,6 @@ class Neo4jStore(Neo4jRunsMixin):
         self._ensure_schema()
         self._salt = self._init_salt(self._salt)
         return total
-
-
-def _share_row(
-    event_id: str,
-    sharer: int,
-    viewer: int,
-    content_id: str,
-    action: str,
-    at: str,
-    channel: str | None,
-    campaign_id: str | None,
-) -> dict[str, Any]:
-    return {
-        "event_id": event_id,
-        "sharer": sharer,
-        "viewer": viewer,
-        "content_id": content_id,
-        "action": action,
-        "at": at,
-        "channel": channel,
-        "campaign_id": campaign_id,
-    }
 
 
 def _referral_row(

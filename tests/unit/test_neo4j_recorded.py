@@ -899,7 +899,6 @@ def test_every_protocol_operation_runs_its_named_statements() -> None:
                 "runs/get",
                 "runs/publish",
                 "runs/expire",
-                "runs/get",
                 "writeback/customers",
                 "writeback/clear_stale",
                 "runs/get",
