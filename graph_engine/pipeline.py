@@ -81,9 +81,18 @@ def recency_weight(
 def _weighted_sum(
     n: int, index: npt.NDArray[np.int64], weights: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float64]:
+    """Per-node sums of ``weights``, independent of the order the store returned them in.
+
+    Floating-point addition is not associative: summed in read order, the same orders
+    give totals that differ in the last bit between stores (SQLite and Neo4j return rows
+    in different orders), enough to swap two customers' revenue ranks. Sorting by
+    (node, weight) first makes the sum a function of the multiset of rows alone.
+    """
     if not index.size:
         return np.zeros(n)
-    return np.asarray(np.bincount(index, weights=weights, minlength=n)[:n], dtype=np.float64)
+    order = np.lexsort((weights, index))
+    sums = np.bincount(index[order], weights=weights[order], minlength=n)[:n]
+    return np.asarray(sums, dtype=np.float64)
 
 
 def compute(

@@ -12,6 +12,11 @@ import pytest
 from graph_engine.config import Settings
 from graph_engine.ingest import Ingestor, IngestReport
 from graph_engine.store import SQLiteStore
+from tests import neo4j_live
+
+# The live Neo4j connection is read before any test runs; the GRAPH_ENGINE_* variables
+# are then removed so that every other test runs on its own settings.
+neo4j_live.capture()
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 T0 = "2026-03-01T10:00:00+08:00"
