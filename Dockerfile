@@ -1,18 +1,20 @@
-# graph_engine API image: the package, its Cypher files, uvicorn. Used by docker-compose.yml.
+# graph_engine API image: the wheel (the library with its Cypher files as package data, and
+# the HTTP API as graph_engine_api), run as an unprivileged user with a read-only install.
+# Used by docker-compose.yml. tests/e2e/test_wheel_install.py reproduces these conditions
+# without Docker (non-editable install, non-root user, unwritable HOME, live Neo4j).
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    GRAPH_ENGINE_CYPHER_DIR=/app/cypher
+    PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY graph_engine ./graph_engine
 COPY api ./api
-COPY cypher ./cypher
 RUN pip install ".[parquet]" \
+    && rm -rf /app/graph_engine /app/api \
     && useradd --system --uid 10001 --home-dir /app graph \
     && mkdir -p /data && chown graph /data
 USER graph

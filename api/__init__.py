@@ -4,6 +4,6 @@ The API holds no business logic: every endpoint calls :mod:`graph_engine`.
 ``create_app(settings)`` builds the app; ``graph-engine serve`` runs it with uvicorn.
 """
 
-from api.app import create_app
+from .app import create_app
 
 __all__ = ["create_app"]

@@ -11,13 +11,14 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import errors
-from api.deps import KeyCache, RateLimiter, Stores
-from api.jobs import Jobs
-from api.metrics import Metrics
-from api.routes import communities, customers, events, influencers, planning, system
 from graph_engine import __version__
 from graph_engine.config import Settings, get_settings
+
+from . import errors
+from .deps import KeyCache, RateLimiter, Stores
+from .jobs import Jobs
+from .metrics import Metrics
+from .routes import communities, customers, events, influencers, planning, system
 
 PREFIX = "/v1"
 

@@ -1,5 +1,5 @@
 """ASGI entry point: ``uvicorn api.asgi:app`` (settings from the environment)."""
 
-from api.app import create_app
+from .app import create_app
 
 app = create_app()

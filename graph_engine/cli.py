@@ -48,6 +48,7 @@ from graph_engine.ingest import (
 from graph_engine.ingest.synthetic import SyntheticConfig, generate
 from graph_engine.model import EVENT_TYPES
 from graph_engine.store import GraphStore, open_store
+from graph_engine.store.demo import is_neo4j_url, open_demo_store
 
 __all__ = ["main"]
 
@@ -409,18 +410,16 @@ def generate_command(customers: int, seed: int, out: Path, as_json: bool) -> Non
         )
 
 
-_DEMO_MARK = "demo_database"
-
-
 @main.command("demo")
 @click.option("--customers", type=click.IntRange(min=10), default=20_000, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option(
     "--db",
-    default="demo.db",
-    show_default=True,
-    metavar="PATH",
-    help="Demo database (replaced on each run; only ever a demo database).",
+    default=None,
+    metavar="PATH|URL",
+    help="Demo store, replaced on each run (only ever a demo store or an empty one): a "
+    "SQLite path, or a Neo4j URL. Default: GRAPH_ENGINE_STORE_URL when it is a Neo4j URL "
+    "(eval \"$(scripts/neo4j env)\"), else demo.db.",
 )
 @click.option(
     "--out",
@@ -429,19 +428,24 @@ _DEMO_MARK = "demo_database"
     help="Keep the generated files here (default: a temporary directory).",
 )
 @json_option
-def demo_command(customers: int, seed: int, db: str, out: Path | None, as_json: bool) -> None:
-    """Generate realistic data, ingest it into the embedded store, print a summary."""
+def demo_command(
+    customers: int, seed: int, db: str | None, out: Path | None, as_json: bool
+) -> None:
+    """Generate realistic data, ingest it, compute every score, print a summary."""
     settings = get_settings()
-    path = Path(db)
-    _replace_demo_db(path)
+    target = db or (settings.store_url if is_neo4j_url(settings.store_url) else "demo.db")
     with tempfile.TemporaryDirectory(prefix="graph-engine-demo-") as tmp:
         data_dir = out or Path(tmp)
-        summary = _generate(customers, seed, data_dir, as_json)
-        store = open_store(f"sqlite:///{path}", settings)
         try:
-            _mark_demo(store)
+            store = open_demo_store(target, settings)
+        except GraphEngineError as exc:
+            _fail(exc.message)
+        shown = target if is_neo4j_url(target) else str(Path(target))
+        quarantine_dir = Path.cwd() if is_neo4j_url(target) else Path(target).parent
+        try:
+            summary = _generate(customers, seed, data_dir, as_json)
             source = Source(Path(summary["events_file"]), "jsonl")
-            quarantine = path.parent / "quarantine" / f"demo-{_stamp()}.jsonl"
+            quarantine = quarantine_dir / "quarantine" / f"demo-{_stamp()}.jsonl"
             report = _ingest(store, settings, [source], quarantine, as_json)
             stats = store.stats().to_dict()
             from graph_engine.cli_scores import run_compute
@@ -454,15 +458,17 @@ def demo_command(customers: int, seed: int, db: str, out: Path | None, as_json: 
         "generated": summary,
         "ingest": report.to_dict(),
         "stats": stats,
-        "db": str(path),
+        "db": shown,
         "run": run.to_dict(),
         **showcase,
+        "top_kols": [s.to_dict() for s in showcase["top_kols"]],
+        "top_kocs": [s.to_dict() for s in showcase["top_kocs"]],
     }
     if as_json:
         _emit(True, payload)
         return
     out_console.print(
-        f"[bold]graph_engine demo[/]: {customers:,} synthetic customers (seed {seed}) into {path}"
+        f"[bold]graph_engine demo[/]: {customers:,} synthetic customers (seed {seed}) into {shown}"
     )
     _print_report(report)
     _print_stats(stats)
@@ -497,32 +503,9 @@ def demo_command(customers: int, seed: int, db: str, out: Path | None, as_json: 
     out_console.print("[bold]seed selection example[/]: 10 seeds among KOLs, KOCs and employees")
     _print_seeds(showcase["seed_selection"], showcase["seed_selection"]["seeds"])
     out_console.print(
-        "next: graph-engine top --tier kol --db demo.db | communities | customer ID | "
+        f"next: graph-engine top --tier kol --db {shown} | communities | customer ID | "
         "reach ID... | select-seeds --k 10 | referrals"
     )
-
-
-def _replace_demo_db(path: Path) -> None:
-    if not path.exists():
-        return
-    import sqlite3
-
-    try:
-        with sqlite3.connect(path) as conn:
-            row = conn.execute("SELECT value FROM meta WHERE key = ?", (_DEMO_MARK,)).fetchone()
-    except sqlite3.DatabaseError:
-        row = None
-    if row is None:
-        _fail(f"{path} exists and is not a demo database; choose another --db")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-
-def _mark_demo(store: GraphStore) -> None:
-    from graph_engine.store.sqlite import SQLiteStore
-
-    if isinstance(store, SQLiteStore):
-        store.set_meta(_DEMO_MARK, "1")
 
 
 def _showcase(store: GraphStore, settings: Settings) -> dict[str, Any]:

@@ -641,13 +641,13 @@ def serve_command(db: str | None, host: str, port: int, workers: int, access_log
     finally:
         store.close()
     if workers == 1:
-        from api import create_app
+        from graph_engine_api import create_app
 
         app = create_app(settings.model_copy(update={"store_url": url}))
         uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log)
     else:  # worker processes build the app from the environment (store URL set above)
         uvicorn.run(
-            "api.asgi:app",
+            "graph_engine_api.asgi:app",
             host=host,
             port=port,
             workers=workers,

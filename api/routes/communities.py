@@ -6,8 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import PlanKey, ReadKey, SettingsDep, StoreDep, decode_cursor, page
-from api.schemas import (
+from graph_engine import planning
+from graph_engine.errors import ParameterError
+
+from ..deps import PlanKey, ReadKey, SettingsDep, StoreDep, decode_cursor, page
+from ..schemas import (
     ERROR_RESPONSES,
     MAX_ID,
     MAX_PAGE,
@@ -17,8 +20,6 @@ from api.schemas import (
     ScoreField,
     ScorePage,
 )
-from graph_engine import planning
-from graph_engine.errors import ParameterError
 
 router = APIRouter(tags=["communities"], responses=ERROR_RESPONSES)
 

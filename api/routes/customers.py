@@ -12,8 +12,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
-from api.deps import ReadKey, SettingsDep, StoreDep
-from api.schemas import (
+from graph_engine.errors import NotFoundError, PayloadTooLargeError
+from graph_engine.store.base import SCORE_FIELDS, ApiKey, ScoreRecord
+
+from ..deps import ReadKey, SettingsDep, StoreDep
+from ..schemas import (
     ERROR_RESPONSES,
     Customer,
     ErrorBody,
@@ -21,8 +24,6 @@ from api.schemas import (
     ScoresBatchIn,
     ScoresBatchOut,
 )
-from graph_engine.errors import NotFoundError, PayloadTooLargeError
-from graph_engine.store.base import SCORE_FIELDS, ApiKey, ScoreRecord
 
 router = APIRouter(tags=["scores"], responses=ERROR_RESPONSES)
 

@@ -10,10 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, status
 from fastapi import Path as PathParam
 
-from api.deps import AdminKey, IngestKey, SettingsDep, StoreDep
-from api.schemas import ERROR_RESPONSES, ErrorBody, EventsIn, EventsOut, Job
 from graph_engine.errors import PayloadTooLargeError
 from graph_engine.ingest import Ingestor
+
+from ..deps import AdminKey, IngestKey, SettingsDep, StoreDep
+from ..schemas import ERROR_RESPONSES, ErrorBody, EventsIn, EventsOut, Job
 
 router = APIRouter(tags=["data"], responses=ERROR_RESPONSES)
 

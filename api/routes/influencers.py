@@ -6,8 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from api.deps import ReadKey, SettingsDep, StoreDep, decode_cursor, page
-from api.schemas import (
+from graph_engine.errors import ParameterError
+
+from ..deps import ReadKey, SettingsDep, StoreDep, decode_cursor, page
+from ..schemas import (
     ERROR_RESPONSES,
     MAX_ID,
     MAX_PAGE,
@@ -17,7 +19,6 @@ from api.schemas import (
     Tier,
     TierSummary,
 )
-from graph_engine.errors import ParameterError
 
 router = APIRouter(tags=["influencers"], responses=ERROR_RESPONSES)
 

@@ -7,8 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from api.deps import PlanKey, SettingsDep, StoreDep
-from api.schemas import (
+from graph_engine import planning
+from graph_engine.errors import NotFoundError, ParameterError, PayloadTooLargeError
+
+from ..deps import PlanKey, SettingsDep, StoreDep
+from ..schemas import (
     ERROR_RESPONSES,
     ErrorBody,
     ReachIn,
@@ -19,8 +22,6 @@ from api.schemas import (
     ShortlistIn,
     ShortlistOut,
 )
-from graph_engine import planning
-from graph_engine.errors import NotFoundError, ParameterError, PayloadTooLargeError
 
 router = APIRouter(tags=["planning"], responses=ERROR_RESPONSES)
 

@@ -8,8 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 
-from api.schemas import Health
 from graph_engine.errors import StoreError
+
+from ..schemas import Health
 
 router = APIRouter(tags=["system"])
 

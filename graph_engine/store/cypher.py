@@ -1,7 +1,8 @@
 """The Cypher library: every statement the Neo4j store runs, loaded by name from files.
 
-Statements live in ``cypher/<group>/<name>.cypher`` at the repository root (override
-with ``GRAPH_ENGINE_CYPHER_DIR``). Each file starts with a header comment saying what
+Statements live in ``graph_engine/cypher/<group>/<name>.cypher``, shipped in the wheel
+as package data and found with :mod:`importlib.resources` (override the directory with
+``GRAPH_ENGINE_CYPHER_DIR``). Each file starts with a header comment saying what
 it does and listing its parameters (``$name: ...`` lines after ``Parameters:``); the
 body uses parameters only. ``tools/cypher-lint`` checks every file with Neo4j's own
 Cypher tooling, and a test checks that no Python code builds Cypher from strings.
@@ -16,14 +17,15 @@ import os
 import re
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from graph_engine.errors import StoreError
 
 __all__ = ["CYPHER_DIR", "Statement", "cypher_dir", "statement", "statement_names"]
 
-#: The repository's ``cypher/`` directory (next to the ``graph_engine`` package).
-CYPHER_DIR = Path(__file__).resolve().parents[2] / "cypher"
+#: The package's ``cypher/`` directory (package data, in the wheel too).
+CYPHER_DIR = Path(str(resources.files("graph_engine").joinpath("cypher")))
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -55,9 +57,15 @@ class Statement:
 
 
 def cypher_dir() -> Path:
-    """Where statements are read from (``GRAPH_ENGINE_CYPHER_DIR`` or the repository's)."""
+    """Where statements are read from (``GRAPH_ENGINE_CYPHER_DIR`` or the package's)."""
     override = os.environ.get("GRAPH_ENGINE_CYPHER_DIR")
-    return Path(override) if override else CYPHER_DIR
+    root = Path(override) if override else CYPHER_DIR
+    if not root.is_dir():
+        raise StoreError(
+            f"Cypher directory {root} not found"
+            + (" (GRAPH_ENGINE_CYPHER_DIR)" if override else " (is graph_engine installed whole?)")
+        )
+    return root
 
 
 @cache

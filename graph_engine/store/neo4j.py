@@ -286,6 +286,11 @@ class Neo4jStore(Neo4jRunsMixin):
         self._command("meta/init", key="created_at", value=now_iso())
         return str(kept[0]["value"])
 
+    def get_meta(self, key: str) -> str | None:
+        """A database-level note, or None."""
+        found = self._query("meta/get", key=key)
+        return None if not found else str(found[0]["value"])
+
     def set_meta(self, key: str, value: str) -> None:
         """Set a database-level note."""
         self._command("meta/set", key=key, value=value)

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from graph_engine_api import create_app
 
-from api import create_app
 from graph_engine.config import Settings
 from graph_engine.ingest import Ingestor, Source
 from graph_engine.ingest.synthetic import SyntheticConfig, generate

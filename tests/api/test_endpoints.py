@@ -9,9 +9,9 @@ from typing import get_args
 
 import pytest
 from fastapi.testclient import TestClient
+from graph_engine_api import create_app
+from graph_engine_api.schemas import ScoreField
 
-from api import create_app
-from api.schemas import ScoreField
 from graph_engine.store import SQLiteStore
 from graph_engine.store.base import SCORE_FIELDS
 from tests.api.conftest import SALT, auth, settings_for

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from graph_engine_api import create_app
 
-from api import create_app
 from tests.api.conftest import SALT, settings_for
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from graph_engine_api import create_app
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -19,7 +20,6 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from api import create_app
 from graph_engine.store import SQLiteStore
 from tests.api.conftest import SALT, settings_for
 

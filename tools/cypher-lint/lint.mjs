@@ -1,6 +1,6 @@
-// Static check of every cypher/**/*.cypher file with Neo4j's Cypher language tooling
+// Static check of every graph_engine/cypher/**/*.cypher file with Neo4j's Cypher language tooling
 // (@neo4j-cypher/language-support, the parser and semantic analysis behind Neo4j's
-// editors), in every Cypher version listed in cypher/model.json. Fails on any syntax error, undefined variable, wrong clause use, deprecation,
+// editors), in every Cypher version listed in graph_engine/cypher/model.json. Fails on any syntax error, undefined variable, wrong clause use, deprecation,
 // label / relationship type / property key not in cypher/model.json, parameter used but
 // not declared in the file's header, or declared but not used.
 //
@@ -16,7 +16,7 @@ const option = (name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const root = resolve(option('--root', join(here, '..', '..', 'cypher')));
+const root = resolve(option('--root', join(here, '..', '..', 'graph_engine', 'cypher')));
 const model = JSON.parse(readFileSync(option('--model', join(root, 'model.json')), 'utf8'));
 const asJson = args.includes('--json');
 

@@ -21,11 +21,15 @@ efficient reverse reachable set generation with bound tightened. SIGMOD.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import numba
 import numpy as np
+from numba.core import config as _numba_config
 
 __all__ = [
     "GAMMA",
@@ -45,10 +49,47 @@ GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _UNIT = 1.0 / 9007199254740992.0  # 2**-53
+#: numba's runtime configuration (untyped: CACHE_DIR is set from NUMBA_CACHE_DIR at import).
+numba_config: Any = _numba_config
+
+
+def _private_cache_dir() -> str | None:
+    """A per-user numba cache under the temporary directory, or None if none can be made."""
+    path = Path(tempfile.gettempdir()) / f"graph_engine-numba-{os.getuid()}"
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    if path.stat().st_uid != os.getuid():
+        return None  # someone else's directory: never load compiled code from it
+    return str(path) if os.access(path, os.W_OK) else None
 
 
 def _jit(fn: F) -> F:
-    return cast(F, numba.njit(cache=True, nogil=True)(fn))
+    """``numba.njit(cache=True, nogil=True)``, also where numba has nowhere to cache.
+
+    numba caches compiled kernels next to the source (``__pycache__``) or in the user's
+    cache directory; an install into a read-only site-packages run by a user without a
+    writable home (a container's service user) has neither, and ``cache=True`` then
+    raises "cannot cache function" at import. The kernels then cache in a private
+    per-user directory under the temporary directory (``NUMBA_CACHE_DIR`` still wins
+    when set), or, failing that, compile in memory each process.
+    """
+    try:
+        return cast(F, numba.njit(cache=True, nogil=True)(fn))
+    except RuntimeError as err:
+        if "cannot cache" not in str(err):
+            raise
+    if not numba_config.CACHE_DIR:
+        fallback = _private_cache_dir()
+        if fallback is not None:
+            numba_config.CACHE_DIR = fallback
+            try:
+                return cast(F, numba.njit(cache=True, nogil=True)(fn))
+            except RuntimeError as err:
+                if "cannot cache" not in str(err):
+                    raise
+    return cast(F, numba.njit(cache=False, nogil=True)(fn))
 
 
 @_jit
