@@ -205,11 +205,15 @@ def main() -> None:
     events = data / "events.jsonl"
     base = Settings(identity_salt="bench", quarantine_dir=work / "quarantine")
     neo_settings = base.model_copy(
-        update={"neo4j_user": user, "neo4j_password": SecretStr(password), "store_url": uri}
+        update={
+            "neo4j_user": user,
+            "neo4j_password": SecretStr(password),
+            "store_url": uri,
+            "identity_salt": None,
+        }
     )
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("GRAPH_ENGINE_")},
-        "GRAPH_ENGINE_IDENTITY_SALT": "bench",
         "GRAPH_ENGINE_NEO4J_USER": user,
         "GRAPH_ENGINE_NEO4J_PASSWORD": password,
     }
@@ -221,7 +225,7 @@ def main() -> None:
     lite_url = f"sqlite:///{lite_path}"
     stores: dict[str, GraphStore] = {
         "sqlite": SQLiteStore(lite_url, identity_salt="bench"),
-        "neo4j": Neo4jStore(uri, neo_settings, identity_salt="bench"),
+        "neo4j": Neo4jStore(uri, neo_settings),  # keeps the database's own salt
     }
     neo = stores["neo4j"]
     assert isinstance(neo, Neo4jStore)
@@ -241,7 +245,8 @@ def main() -> None:
     ids = [s.customer_id for s in stores["sqlite"].top_scores(limit=2000, by="social_value")]
     for name, url in (("sqlite", lite_url), ("neo4j", uri)):
         print(f"[{name}] API ...", flush=True)
-        res[f"{name}_api"] = _api(url, env, ids, args.api_rate, args.api_seconds)
+        salt = {"GRAPH_ENGINE_IDENTITY_SALT": stores[name].identity_salt()}
+        res[f"{name}_api"] = _api(url, {**env, **salt}, ids, args.api_rate, args.api_seconds)
         print(f"[{name}] api {res[f'{name}_api']}", flush=True)
 
     res["neo4j_write_back_run"] = []

@@ -606,9 +606,15 @@ class Neo4jStore(Neo4jRunsMixin):
         position[pks] = np.arange(pks.size, dtype=np.int64)
         return pks, ids, position
 
-    def _pages(self, pks: np.ndarray) -> Iterator[list[int]]:
+    def _pages(self, pks: np.ndarray) -> Iterator[dict[str, int]]:
+        """Pages of current customers as pk ranges ``{lo, hi}`` (``pks`` is sorted).
+
+        A range is one index seek whatever the planner estimates; a list of pks to
+        ``UNWIND`` was planned, on a live server, as a scan of the whole pk index per
+        listed pk (quadratic in the number of customers).
+        """
         for i in range(0, pks.size, self._page):
-            yield pks[i : i + self._page].tolist()
+            yield {"lo": int(pks[i]), "hi": int(pks[min(i + self._page, pks.size) - 1])}
 
     def snapshot(
         self,
@@ -642,12 +648,12 @@ class Neo4jStore(Neo4jRunsMixin):
             name, cols, params = columns[rel]
             chunks: list[np.ndarray] = [np.zeros((0, len(cols)), dtype=np.int64)]
             for page in self._pages(pks):
-                for r in self._query(name, pks=page, **params):
+                for r in self._query(name, **page, **params):
                     chunks.append(np.array([r[c] for c in cols], dtype=np.int64).T)
             parts.append((rel, np.concatenate(chunks).reshape(-1, len(cols))))
         actions = np.zeros(len(ids), dtype=np.int64)
         for page in self._pages(pks):
-            for r in self._query("read/actions_page", pks=page, **window):
+            for r in self._query("read/actions_page", **page, **window):
                 actions[position[r["pk"]]] = r["actions"]
         return assemble(parts, position, ids, influence, actions)
 
@@ -688,7 +694,7 @@ class Neo4jStore(Neo4jRunsMixin):
                 amount.extend(values)
 
         for page in self._pages(pks):
-            for r in self._query("read/features_page", pks=page):
+            for r in self._query("read/features_page", **page):
                 i = int(position[r["pk"]])
                 is_employee[i] = bool(r["is_employee"])
                 followers[i] = r["followers"]

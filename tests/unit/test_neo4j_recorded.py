@@ -351,7 +351,7 @@ def test_snapshot_streams_pages_and_builds_the_same_csr() -> None:
             "read/customer_pks": lambda p: [r for r in people if r["pk"] > p["after"]][: p["page"]],
             # one record per page of aligned lists (as `collect` returns them)
             "read/follows_page": lambda p: [
-                {"source": [1], "target": [2]} if 1 in p["pks"] else {"source": [], "target": []}
+                {"source": [1], "target": [2]} if p["lo"] <= 1 <= p["hi"] else {"source": [], "target": []}
             ],
             "read/shares_page": lambda p: [
                 {
@@ -363,15 +363,17 @@ def test_snapshot_streams_pages_and_builds_the_same_csr() -> None:
                     "conversions": [1],
                     "acted": [2],
                 }
-                if 2 in p["pks"]
+                if p["lo"] <= 2 <= p["hi"]
                 else {key: [] for key in ("source", "target", *SHARE_COUNTS)}
             ],
             "read/referrals_page": lambda p: [
                 {"source": [2], "target": [4], "converted": [1]}
-                if 2 in p["pks"]
+                if p["lo"] <= 2 <= p["hi"]
                 else {"source": [], "target": [], "converted": []}
             ],
-            "read/actions_page": lambda p: [{"pk": pk, "actions": 1} for pk in p["pks"]],
+            "read/actions_page": lambda p: [
+                {"pk": r["pk"], "actions": 1} for r in people if p["lo"] <= r["pk"] <= p["hi"]
+            ],
         },
         neo4j_read_page_size=2,
     )
@@ -391,7 +393,11 @@ def test_snapshot_streams_pages_and_builds_the_same_csr() -> None:
     assert [int(g.edge_properties[k][share]) for k in SHARE_COUNTS] == [2, 1, 1, 1, 2]
     referral = int(np.flatnonzero(g.edge_properties["relationship"] == 2)[0])
     assert bool(g.edge_properties["converted"][referral])
-    assert [c.params["pks"] for c in recorder.of("read/follows_page")] == [[1, 2], [4]]
+    # pages are pk ranges of read_page_size customers (one index seek each)
+    assert [(c.params["lo"], c.params["hi"]) for c in recorder.of("read/follows_page")] == [
+        (1, 2),
+        (4, 4),
+    ]
     window = recorder.of("read/shares_page")[0].params
     assert window["since"] == datetime(2026, 1, 1, tzinfo=UTC).isoformat(timespec="microseconds")
     assert window["until"] is None

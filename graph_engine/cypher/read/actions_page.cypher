@@ -1,11 +1,11 @@
 // Snapshot read: per customer of one page, the distinct content they shared or clicked /
 // converted on in the window (the trials of learned influence probabilities).
 // Parameters:
-//   $pks: list of customer pks (one page)
+//   $lo, $hi: the page's first and last customer pk (a range: one index seek)
 //   $since: ISO-8601 string or null
 //   $until: ISO-8601 string or null
-UNWIND $pks AS pk
-MATCH (c:Customer {pk: pk})
+MATCH (c:Customer)
+WHERE $lo <= c.pk <= $hi
 WITH c,
      [(c)-[s:SHARED_TO]->(:Customer)
         WHERE ($since IS NULL OR s.at >= $since) AND ($until IS NULL OR s.at < $until)

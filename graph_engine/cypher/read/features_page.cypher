@@ -1,9 +1,9 @@
 // Scoring inputs for one page of customers: profile flags, in-graph followers, proven
 // conversions (converts on their shares + converted referrals) and event times.
 // Parameters:
-//   $pks: list of customer pks (one page)
-UNWIND $pks AS pk
-MATCH (c:Customer {pk: pk})
+//   $lo, $hi: the page's first and last customer pk (a range: one index seek)
+MATCH (c:Customer)
+WHERE $lo <= c.pk <= $hi
 RETURN c.pk AS pk, c.id AS id, c.is_employee AS is_employee,
        c.external_followers AS external_followers, c.tags AS tags,
        COUNT { (c)<-[f:FOLLOWS]-(:Customer) WHERE f.active } AS followers,

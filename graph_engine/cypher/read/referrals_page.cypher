@@ -2,11 +2,12 @@
 // ordered like the embedded store's (referrer, referee, campaign) key. One record per
 // page: aligned lists.
 // Parameters:
-//   $pks: list of customer pks (one page of referrers)
+//   $lo, $hi: the page's first and last customer pk (a range: one index seek)
 //   $since: ISO-8601 string or null
 //   $until: ISO-8601 string or null
-UNWIND $pks AS pk
-MATCH (a:Customer {pk: pk})-[r:REFERRED]->(b:Customer)
+MATCH (a:Customer)
+WHERE $lo <= a.pk <= $hi
+MATCH (a)-[r:REFERRED]->(b:Customer)
 WHERE ($since IS NULL OR r.at >= $since) AND ($until IS NULL OR r.at < $until)
 WITH a, b, r
 ORDER BY a.pk, b.pk, r.campaign_id

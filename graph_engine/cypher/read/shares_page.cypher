@@ -2,11 +2,12 @@
 // share events limited to the window since <= at < until (null: open end). One record
 // per page: aligned lists, one entry per sharer-viewer pair.
 // Parameters:
-//   $pks: list of customer pks (one page of sharers)
+//   $lo, $hi: the page's first and last customer pk (a range: one index seek)
 //   $since: ISO-8601 string or null
 //   $until: ISO-8601 string or null
-UNWIND $pks AS pk
-MATCH (a:Customer {pk: pk})-[s:SHARED_TO]->(b:Customer)
+MATCH (a:Customer)
+WHERE $lo <= a.pk <= $hi
+MATCH (a)-[s:SHARED_TO]->(b:Customer)
 WHERE ($since IS NULL OR s.at >= $since) AND ($until IS NULL OR s.at < $until)
 WITH a, b,
      count(DISTINCT s.content_id) AS shares,

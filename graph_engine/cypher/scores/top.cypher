@@ -9,7 +9,9 @@
 //   $min_audience, $min_expected_reach: lower bounds or null
 //   $offset, $limit: page
 MATCH (s:Score {run_id: $run_id})
-WHERE ($tier IS NULL OR s.tier = $tier)
+USING INDEX s:Score(run_id, tier)
+WHERE s.tier IS NOT NULL  // every score has a tier: lets the (run_id, tier) index seek
+  AND ($tier IS NULL OR s.tier = $tier)
   AND ($tier_level IS NULL OR s.tier_level = $tier_level)
   AND ($community_id IS NULL OR s.community_id = $community_id)
   AND ($min_audience IS NULL OR s.audience >= $min_audience)
