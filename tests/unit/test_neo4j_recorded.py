@@ -351,7 +351,9 @@ def test_snapshot_streams_pages_and_builds_the_same_csr() -> None:
             "read/customer_pks": lambda p: [r for r in people if r["pk"] > p["after"]][: p["page"]],
             # one record per page of aligned lists (as `collect` returns them)
             "read/follows_page": lambda p: [
-                {"source": [1], "target": [2]} if p["lo"] <= 1 <= p["hi"] else {"source": [], "target": []}
+                {"source": [1], "target": [2]}
+                if p["lo"] <= 1 <= p["hi"]
+                else {"source": [], "target": []}
             ],
             "read/shares_page": lambda p: [
                 {
