@@ -4,6 +4,10 @@ transactions and batch sizes, for every GraphStore operation (no server needed).
 The fake (``tests/neo4j_fake.py``) sits at the driver-session boundary with ``spec``
 mocks of the real driver classes, refuses Cypher text that is in no ``cypher/`` file,
 and checks parameters against each file's header and Bolt's types.
+
+What a live server shows better (what a statement returns) is tested live in
+``tests/contract/``; this layer keeps what the server cannot show: transaction
+boundaries, batch sizes, paging, the statement each operation runs.
 """
 
 from __future__ import annotations
@@ -186,58 +190,6 @@ def test_ingest_is_one_transaction_of_batched_unwinds() -> None:
     assert json.loads(run.params["report"])["accepted"] == 25_000
 
 
-def test_every_event_type_maps_to_its_statement() -> None:
-    store, recorder = recorded_store(
-        {"ingest/existing_orders": [{"order_id": "o-old"}]},
-    )
-    rows = [
-        {"type": "customer", "customer": "a", "name": "Ann", "tags": ["vip", "vip", "b"]},
-        {"type": "customer", "customer": "a", "region": "SH", "at": "2026-03-02T00:00:00Z"},
-        {"type": "follow", "follower": "a", "followee": "b"},
-        {
-            "type": "follow",
-            "follower": "a",
-            "followee": "b",
-            "action": "unfollow",
-            "at": "2026-03-03T00:00:00Z",
-        },
-        {
-            "type": "share",
-            "sharer": "a",
-            "viewer": "b",
-            "content_id": "p1",
-            "action": "click",
-            "campaign_id": "cny",
-        },
-        {"type": "referral", "referrer": "a", "referee": "c", "converted": True, "reward": 5},
-        {"type": "order", "customer": "c", "order_id": "o1", "amount": 10, "campaign_id": "cny"},
-        {"type": "order", "customer": "c", "order_id": "o-old", "amount": 1},
-        {"type": "engagement", "customer": "b", "kind": "comment", "content_id": "p1"},
-    ]
-    full = [dict(r, at=r.get("at", T0), event_id=f"e{i}") for i, r in enumerate(rows)]
-    report = Ingestor(store, Settings(identity_salt="test-salt")).ingest_rows(full)
-    assert report.duplicates == 1  # o-old was already stored
-    # two profile events of one customer: two statements, in event order
-    profiles = recorder.of("ingest/customer")
-    assert [len(c.params["rows"]) for c in profiles] == [1, 1]
-    assert profiles[0].params["rows"][0]["tags"] == ["b", "vip"]
-    assert profiles[1].params["rows"][0]["region"] == "SH"
-    follows = recorder.of("ingest/follow")
-    assert [c.params["rows"][0]["active"] for c in follows] == [True, False]
-    (share,) = recorder.of("ingest/share")
-    assert share.params["rows"][0]["campaign_id"] == "cny"
-    (referral,) = recorder.of("ingest/referral")
-    assert referral.params["rows"][0]["campaign_id"] == ""  # no campaign
-    assert referral.params["rows"][0]["reward"] == 5.0
-    assert recorder.of("ingest/campaigns")[0].params["ids"] == ["cny"]
-    (order,) = recorder.of("ingest/order")
-    assert [o["order_id"] for o in order.params["rows"]] == ["o1"]
-    assert len(recorder.of("ingest/revenue")[0].params["pks"]) == 1
-    (engagement,) = recorder.of("ingest/engagement")
-    assert engagement.params["rows"][0]["kind"] == "comment"
-    assert len(recorder.of("ingest/activity")[0].params["rows"]) == 3
-
-
 def test_identity_merge_repoints_in_the_same_transaction() -> None:
     profile = {
         "name": None,
@@ -406,108 +358,6 @@ def test_snapshot_streams_pages_and_builds_the_same_csr() -> None:
     assert all(c.mode == "read" for c in recorder.calls if c.name.startswith("read/"))
     with pytest.raises(ValueError, match="unknown type 'LIKES'"):
         store.snapshot(("LIKES",))  # type: ignore[arg-type]
-
-
-def test_customer_lookup_by_identity_merged_id_and_unknown() -> None:
-    customer = {
-        "customer": {
-            "id": "c1",
-            "name": "Ann",
-            "is_employee": False,
-            "employee_of": None,
-            "external_followers": '{"weibo": 5}',
-            "tags": ["vip"],
-            "region": None,
-            "revenue_total": 10.0,
-            "order_count": 1,
-            "first_seen": T0,
-            "last_active": T0,
-        },
-        "identities": ["wechat_unionid:U", "external:c1"],
-        "merged": [{"pk": 9, "id": "c9"}, {"pk": 3, "id": "c3"}],
-        "follows": 2,
-        "followers": 7,
-    }
-    store, recorder = recorded_store(
-        {
-            "read/resolve": lambda p: (
-                [{"pk": 1, "id": "c1"}]
-                if p["key"] == "wechat_unionid:U" or p["id"] == "c9"
-                else [{"pk": None, "id": None}]
-            ),
-            "read/customer": [customer],
-        }
-    )
-    person = store.customer("wechat_unionid:U")
-    assert person.identities == ("external:c1", "wechat_unionid:U")
-    assert person.merged_ids == ("c3", "c9") and person.followers == 7
-    assert person.external_followers == {"weibo": 5}
-    assert recorder.of("read/resolve")[0].params == {
-        "id": "wechat_unionid:U",
-        "key": "wechat_unionid:U",
-    }
-    with pytest.raises(NotFoundError, match="no customer with id or identity 'ghost'"):
-        store.customer("ghost")
-    with pytest.raises(NotFoundError, match="unknown identity kind"):
-        store.customer("tiktok:1")
-    assert recorder.of("read/resolve")[-1].params["key"] is None
-
-
-def test_stats_merges_referrals_features_segments() -> None:
-    stats = dict.fromkeys(STATS, 3)
-    merge = {
-        "survivor_id": "a",
-        "merged_id": "b",
-        "reason": "r",
-        "evidence": ["wechat_unionid:U"],
-        "event_id": "e",
-        "at": T0,
-        "recorded_at": "2026-03-01T00:00:00+00:00",
-        "edges_repointed": 1,
-        "self_loops_dropped": 0,
-    }
-    feature = {
-        "pk": 1,
-        "id": "a",
-        "is_employee": True,
-        "external_followers": "{}",
-        "tags": ["vip"],
-        "followers": 4,
-        "conversions": 2,
-        "engagements": [T0],
-        "shares": [["p1", "2026-03-02T00:00:00+00:00"], ["p1", T0], ["p2", T0]],
-        "referrals": [],
-        "orders": [[T0, 12.5]],
-    }
-    store, recorder = recorded_store(
-        {
-            "read/stats": [stats],
-            "read/merges": [{"merge": merge}],
-            "read/referral_rows": [
-                {"referrer": "a", "referee": "b", "campaign": "", "at": T0, "converted": True}
-            ],
-            "read/customer_pks": lambda p: [{"pk": 1, "id": "a"}] if p["after"] == 0 else [],
-            "read/features_page": [feature],
-            "read/segment_tag": [{"id": "a"}],
-        }
-    )
-    assert store.stats().edges == {"FOLLOWS": 3, "SHARED_TO": 3, "REFERRED": 3}
-    (m,) = store.merges()
-    assert m.evidence == ("wechat_unionid:U",)
-    assert recorder.of("read/merges")[0].params["limit"] >= 2**62
-    store.merges(limit=5)
-    assert recorder.of("read/merges")[-1].params["limit"] == 5
-    assert store.referral_rows("cny")[0][4] is True
-    assert recorder.of("read/referral_rows")[0].params == {"campaign": "cny"}
-    f = store.customer_features()
-    assert f.ids == ("a",) and f.is_employee.tolist() == [True] and f.followers.tolist() == [4]
-    assert f.shares[0].tolist() == [0, 0]  # first share of p1 and of p2
-    assert f.orders[2].tolist() == [12.5] and f.conversions.tolist() == [2]
-    assert store.segment(tag="vip") == ["a"]
-    store.segment(campaign="cny")
-    assert recorder.of("read/segment_campaign")[0].params == {"campaign": "cny"}
-    with pytest.raises(ParameterError, match="exactly one"):
-        store.segment()
 
 
 # -- runs, scores, write-back --------------------------------------------------------------
