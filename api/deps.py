@@ -7,7 +7,7 @@ import hashlib
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
@@ -102,8 +102,10 @@ def state(request: Request) -> Any:
 
 
 class ThreadStore:
-    """The store of whichever thread uses it: async endpoints run on the event loop,
-    sync ones in the thread pool, and each thread keeps its own SQLite connection."""
+    """The store of whichever thread uses it: every endpoint that reads the store is a
+    sync function, run in the thread pool (a store call blocks: a Neo4j read is several
+    network round trips, and on the event loop it would hold every other request), and
+    each thread keeps its own store connection."""
 
     def __init__(self, stores: Stores) -> None:
         self._stores = stores
@@ -135,10 +137,13 @@ def _presented(request: Request, header: str | None) -> str | None:
     return None
 
 
-def access(permission: str) -> Callable[..., Awaitable[ApiKey]]:
-    """A dependency that authenticates the key and checks it grants ``permission``."""
+def access(permission: str) -> Callable[..., ApiKey]:
+    """A dependency that authenticates the key and checks it grants ``permission``.
 
-    async def check(
+    Sync (run in the thread pool): verifying a key not in the cache reads the store.
+    """
+
+    def check(
         request: Request,
         store: StoreDep,
         header: Annotated[str | None, Depends(api_key_header)] = None,

@@ -419,7 +419,7 @@ def generate_command(customers: int, seed: int, out: Path, as_json: bool) -> Non
     metavar="PATH|URL",
     help="Demo store, replaced on each run (only ever a demo store or an empty one): a "
     "SQLite path, or a Neo4j URL. Default: GRAPH_ENGINE_STORE_URL when it is a Neo4j URL "
-    "(eval \"$(scripts/neo4j env)\"), else demo.db.",
+    '(eval "$(scripts/neo4j env)"), else demo.db.',
 )
 @click.option(
     "--out",

@@ -102,6 +102,8 @@ class Settings(BaseSettings):
         Rows per ``UNWIND`` statement and per write-back / purge transaction.
     neo4j_read_page_size : int
         Rows (or customers) per read page when streaming the graph out.
+    neo4j_read_concurrency : int
+        Pages read at once (each its own read transaction) when streaming the graph out.
     neo4j_max_retry_seconds : float
         How long the driver retries a transaction that failed transiently.
     """
@@ -150,6 +152,7 @@ class Settings(BaseSettings):
     neo4j_encrypted: bool = False
     neo4j_write_batch_size: int = Field(default=10_000, ge=1, le=1_000_000)
     neo4j_read_page_size: int = Field(default=10_000, ge=1, le=1_000_000)
+    neo4j_read_concurrency: int = Field(default=2, ge=1, le=64)
     neo4j_max_retry_seconds: float = Field(default=30.0, ge=0)
 
     @field_validator("merge_kinds", "exclusive_kinds")

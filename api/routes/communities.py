@@ -55,7 +55,7 @@ def list_communities(
 @router.get(
     "/communities/{community_id}", response_model=CommunityPage, operation_id="getCommunity"
 )
-async def get_community(community_id: CommunityId, store: StoreDep, key: ReadKey) -> dict[str, Any]:
+def get_community(community_id: CommunityId, store: StoreDep, key: ReadKey) -> dict[str, Any]:
     """One community's profile."""
     data = store.community_profiles(community_id)
     return {"data": data, "count": len(data), "next": None}
@@ -66,7 +66,7 @@ async def get_community(community_id: CommunityId, store: StoreDep, key: ReadKey
     response_model=ScorePage,
     operation_id="listCommunityMembers",
 )
-async def members(
+def members(
     community_id: CommunityId,
     store: StoreDep,
     settings: SettingsDep,
@@ -88,7 +88,7 @@ async def members(
     response_model=ScorePage,
     operation_id="listCommunityInfluencers",
 )
-async def influencers(
+def influencers(
     community_id: CommunityId,
     store: StoreDep,
     settings: SettingsDep,

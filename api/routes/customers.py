@@ -58,7 +58,7 @@ def customer_view(record: Any, key: ApiKey, scores: ScoreRecord | None) -> dict[
     operation_id="getCustomer",
     responses={404: {"model": ErrorBody}},
 )
-async def get_customer(customer_id: Ref, store: StoreDep, key: ReadKey) -> dict[str, Any]:
+def get_customer(customer_id: Ref, store: StoreDep, key: ReadKey) -> dict[str, Any]:
     """A customer's profile, tier with reason, every score with its breakdown, community
     and run id. Any identity key works as the id."""
     record = store.customer(customer_id)
@@ -77,7 +77,7 @@ async def get_customer(customer_id: Ref, store: StoreDep, key: ReadKey) -> dict[
     operation_id="getCustomerHistory",
     responses={404: {"model": ErrorBody}},
 )
-async def get_history(customer_id: Ref, store: StoreDep, key: ReadKey) -> dict[str, Any]:
+def get_history(customer_id: Ref, store: StoreDep, key: ReadKey) -> dict[str, Any]:
     """The customer's scores in every kept run, oldest first (how their tier changed)."""
     rows = [s.to_dict() for s in store.score_history(customer_id)]
     return {"data": rows, "count": len(rows), "next": None}

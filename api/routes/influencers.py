@@ -24,7 +24,7 @@ router = APIRouter(tags=["influencers"], responses=ERROR_RESPONSES)
 
 
 @router.get("/influencers", response_model=ScorePage, operation_id="listInfluencers")
-async def list_influencers(
+def list_influencers(
     store: StoreDep,
     settings: SettingsDep,
     key: ReadKey,

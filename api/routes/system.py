@@ -16,7 +16,7 @@ router = APIRouter(tags=["system"])
 
 
 @router.get("/health", response_model=Health, operation_id="health")
-async def health(request: Request) -> dict[str, Any]:
+def health(request: Request) -> dict[str, Any]:
     """Store reachable, last run id and its age."""
     try:
         store = request.app.state.stores.get()

@@ -36,6 +36,7 @@ import json
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from itertools import islice
@@ -175,6 +176,7 @@ class Neo4jStore(Neo4jRunsMixin):
         self.settings = settings or get_settings()
         self._batch = self.settings.neo4j_write_batch_size
         self._page = self.settings.neo4j_read_page_size
+        self._readers = self.settings.neo4j_read_concurrency
         self._database = self.settings.neo4j_database
         self._shared = driver is None
         self._driver = driver if driver is not None else _DRIVERS.acquire(url, self.settings)
@@ -316,9 +318,9 @@ class Neo4jStore(Neo4jRunsMixin):
         ids: dict[str, int] = {}
         parents: dict[int, int] = {}
         top = 0
-        for r in self._paged("read/customer_pks", "pk", 0):
-            ids[r["id"]] = r["pk"]
-            top = max(top, r["pk"])
+        for page_pks, page_ids in self._customer_pages():
+            ids.update(zip(page_ids, page_pks, strict=True))
+            top = max(top, *page_pks)
         for r in self._paged("read/merged_ids", "pk", 0):
             ids[r["id"]] = r["pk"]
             parents[r["pk"]] = r["parent"]
@@ -597,14 +599,37 @@ class Neo4jStore(Neo4jRunsMixin):
 
     def _customers(self) -> tuple[np.ndarray, list[str], np.ndarray]:
         """Current customers by pk: pks, ids, and pk -> position lookup."""
-        pks_list, ids = [], []
-        for r in self._paged("read/customer_pks", "pk", 0):
-            pks_list.append(r["pk"])
-            ids.append(r["id"])
+        pks_list: list[int] = []
+        ids: list[str] = []
+        for page_pks, page_ids in self._customer_pages():
+            pks_list.extend(page_pks)
+            ids.extend(page_ids)
         pks = np.asarray(pks_list, dtype=np.int64)
         position = np.full(int(pks.max()) + 1 if pks.size else 1, -1, dtype=np.int64)
         position[pks] = np.arange(pks.size, dtype=np.int64)
         return pks, ids, position
+
+    def _customer_pages(self) -> Iterator[tuple[list[int], list[str]]]:
+        """Current customers in pk order, a page (pks, ids) at a time (keyset on pk)."""
+        after = 0
+        while True:
+            rows = self._query("read/customer_pks", after=after, page=self._page)
+            pks: list[int] = rows[0]["pk"] if rows else []
+            if pks:
+                yield pks, rows[0]["id"]
+            if len(pks) < self._page:
+                return
+            after = pks[-1]
+
+    def _page_reads(self, name: str, pks: np.ndarray, **params: Any) -> list[list[dict[str, Any]]]:
+        """``name`` run on every page of ``pks``, pages in order, ``neo4j_read_concurrency``
+        read transactions at a time (the server spends most of a page's time; pages are
+        independent)."""
+        pages = list(self._pages(pks))
+        if self._readers <= 1 or len(pages) <= 1:
+            return [self._query(name, **page, **params) for page in pages]
+        with ThreadPoolExecutor(self._readers, thread_name_prefix="neo4j-read") as pool:
+            return list(pool.map(lambda page: self._query(name, **page, **params), pages))
 
     def _pages(self, pks: np.ndarray) -> Iterator[dict[str, int]]:
         """Pages of current customers as pk ranges ``{lo, hi}`` (``pks`` is sorted).
@@ -647,13 +672,13 @@ class Neo4jStore(Neo4jRunsMixin):
         for rel in rels:
             name, cols, params = columns[rel]
             chunks: list[np.ndarray] = [np.zeros((0, len(cols)), dtype=np.int64)]
-            for page in self._pages(pks):
-                for r in self._query(name, **page, **params):
+            for rows in self._page_reads(name, pks, **params):
+                for r in rows:
                     chunks.append(np.array([r[c] for c in cols], dtype=np.int64).T)
             parts.append((rel, np.concatenate(chunks).reshape(-1, len(cols))))
         actions = np.zeros(len(ids), dtype=np.int64)
-        for page in self._pages(pks):
-            for r in self._query("read/actions_page", **page, **window):
+        for rows in self._page_reads("read/actions_page", pks, **window):
+            for r in rows:
                 actions[position[r["pk"]]] = r["actions"]
         return assemble(parts, position, ids, influence, actions)
 
@@ -693,22 +718,24 @@ class Neo4jStore(Neo4jRunsMixin):
             if values is not None:
                 amount.extend(values)
 
-        for page in self._pages(pks):
-            for r in self._query("read/features_page", **page):
-                i = int(position[r["pk"]])
-                is_employee[i] = bool(r["is_employee"])
-                followers[i] = r["followers"]
-                conversions[i] = r["conversions"]
-                external[i] = json.loads(r["external_followers"] or "{}")
-                tags[i] = tuple(r["tags"] or ())
-                add("engagements", i, _epoch(r["engagements"]))
-                first: dict[str, str] = {}
-                for content, at in r["shares"]:
-                    if content not in first or at < first[content]:
-                        first[content] = at
-                add("shares", i, _epoch(first.values()))
-                add("referrals", i, _epoch(r["referrals"]))
-                add("orders", i, _epoch(o[0] for o in r["orders"]), [o[1] for o in r["orders"]])
+        for rows in self._page_reads("read/features_page", pks):
+            for r in rows:
+                for k, pk in enumerate(r["pk"]):
+                    i = int(position[pk])
+                    is_employee[i] = bool(r["is_employee"][k])
+                    followers[i] = r["followers"][k]
+                    conversions[i] = r["conversions"][k]
+                    external[i] = json.loads(r["external_followers"][k])
+                    tags[i] = tuple(r["tags"][k])
+                    add("engagements", i, _epoch(r["engagements"][k]))
+                    first: dict[str, str] = {}
+                    for content, at in r["shares"][k]:
+                        if content not in first or at < first[content]:
+                            first[content] = at
+                    add("shares", i, _epoch(first.values()))
+                    add("referrals", i, _epoch(r["referrals"][k]))
+                    orders = r["orders"][k]
+                    add("orders", i, _epoch(o[0] for o in orders), [o[1] for o in orders])
 
         def cols(kind: str) -> tuple[np.ndarray, ...]:
             who, when, amount = events[kind]

@@ -269,6 +269,16 @@ def test_identity_merge_repoints_in_the_same_transaction() -> None:
     assert log.params["row"]["reason"].startswith("identity_link l3")
 
 
+def pk_pages(people: list[dict[str, Any]]) -> Any:
+    """``read/customer_pks``: one record per page, aligned lists of pks and ids."""
+
+    def answer(p: dict[str, Any]) -> list[dict[str, Any]]:
+        rows = [r for r in people if r["pk"] > p["after"]][: p["page"]]
+        return [{"pk": [r["pk"] for r in rows], "id": [r["id"] for r in rows]}]
+
+    return answer
+
+
 def test_identity_state_and_event_ids_are_read_in_pages() -> None:
     keys = [{"key": f"external:c{i}", "customer": i} for i in range(1, 6)]
     people = [{"pk": i, "id": f"c{i}"} for i in range(1, 6)]
@@ -279,7 +289,7 @@ def test_identity_state_and_event_ids_are_read_in_pages() -> None:
     store, recorder = recorded_store(
         {
             "read/identity_keys": page(keys, "key"),
-            "read/customer_pks": page(people, "pk"),
+            "read/customer_pks": pk_pages(people),
             "read/merged_ids": [{"pk": 6, "id": "c6", "parent": 2}],
         },
         neo4j_read_page_size=2,
@@ -300,7 +310,7 @@ def test_snapshot_streams_pages_and_builds_the_same_csr() -> None:
     people = [{"pk": pk, "id": cid} for pk, cid in ((1, "fan"), (2, "kol"), (4, "new"))]
     store, recorder = recorded_store(
         {
-            "read/customer_pks": lambda p: [r for r in people if r["pk"] > p["after"]][: p["page"]],
+            "read/customer_pks": pk_pages(people),
             # one record per page of aligned lists (as `collect` returns them)
             "read/follows_page": lambda p: [
                 {"source": [1], "target": [2]}
@@ -703,7 +713,7 @@ def test_every_protocol_operation_runs_its_named_statements() -> None:
                     "followers": 0,
                 }
             ],
-            "read/customer_pks": lambda p: [person] if p["after"] == 0 else [],
+            "read/customer_pks": pk_pages([person]),
             "scores/get": [{"score": score_node(record)}],
             "keys/get": [
                 {

@@ -1,15 +1,20 @@
 // Scoring inputs for one page of customers: profile flags, in-graph followers, proven
 // conversions (converts on their shares + converted referrals) and event times.
+// One record of aligned lists per page (a record per customer costs more to decode);
+// collect() drops nulls, so every collected value is made non-null first.
 // Parameters:
 //   $lo, $hi: the page's first and last customer pk (a range: one index seek)
 MATCH (c:Customer)
 WHERE $lo <= c.pk <= $hi
-RETURN c.pk AS pk, c.id AS id, c.is_employee AS is_employee,
-       c.external_followers AS external_followers, c.tags AS tags,
-       COUNT { (c)<-[f:FOLLOWS]-(:Customer) WHERE f.active } AS followers,
-       COUNT { (c)-[s:SHARED_TO]->(:Customer) WHERE s.action = 'convert' }
-       + COUNT { (c)-[r:REFERRED]->(:Customer) WHERE r.converted } AS conversions,
-       [(c)-[:PERFORMED]->(e:Engagement) | e.at] AS engagements,
-       [(c)-[s:SHARED_TO]->(:Customer) | [s.content_id, s.at]] AS shares,
-       [(c)-[r:REFERRED]->(:Customer) | r.at] AS referrals,
-       [(c)-[:PLACED]->(o:Order) | [o.at, o.amount]] AS orders
+WITH c,
+     COUNT { (c)<-[f:FOLLOWS]-(:Customer) WHERE f.active } AS followers,
+     COUNT { (c)-[s:SHARED_TO]->(:Customer) WHERE s.action = 'convert' }
+     + COUNT { (c)-[r:REFERRED]->(:Customer) WHERE r.converted } AS conversions
+RETURN collect(c.pk) AS pk, collect(coalesce(c.is_employee, false)) AS is_employee,
+       collect(coalesce(c.external_followers, '{}')) AS external_followers,
+       collect(coalesce(c.tags, [])) AS tags,
+       collect(followers) AS followers, collect(conversions) AS conversions,
+       collect([(c)-[:PERFORMED]->(e:Engagement) | e.at]) AS engagements,
+       collect([(c)-[s:SHARED_TO]->(:Customer) | [s.content_id, s.at]]) AS shares,
+       collect([(c)-[r:REFERRED]->(:Customer) | r.at]) AS referrals,
+       collect([(c)-[:PLACED]->(o:Order) | [o.at, o.amount]]) AS orders

@@ -10,8 +10,10 @@
 //   $offset, $limit: page
 MATCH (s:Score {run_id: $run_id})
 USING INDEX s:Score(run_id, tier)
-WHERE s.tier IS NOT NULL  // every score has a tier: lets the (run_id, tier) index seek
-  AND ($tier IS NULL OR s.tier = $tier)
+// The tier filter as a range on the (run_id, tier) index: one tier when $tier is given,
+// every tier (all are non-empty ASCII words) when it is null. An `$tier IS NULL OR ...`
+// form would make the server read every score of the run before filtering.
+WHERE coalesce($tier, '') <= s.tier <= coalesce($tier, '~')
   AND ($tier_level IS NULL OR s.tier_level = $tier_level)
   AND ($community_id IS NULL OR s.community_id = $community_id)
   AND ($min_audience IS NULL OR s.audience >= $min_audience)
