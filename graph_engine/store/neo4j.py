@@ -406,9 +406,7 @@ class Neo4jStore(Neo4jRunsMixin):
                 for pk, (first, last) in batch.activity.items()
             ],
         )
-        loops = 0
-        for merge, event_id, at in batch.merges:
-            loops += self._merge(tx, merge, event_id, at)
+        loops = self._merges(tx, batch.merges)
         return AppliedBatch(duplicate_orders=duplicates, self_loops_dropped=loops)
 
     def _follows(self, tx: Tx, rows: list[dict[str, Any]]) -> None:
@@ -448,65 +446,125 @@ class Neo4jStore(Neo4jRunsMixin):
         self._unwind(tx, "ingest/revenue", sorted({o["customer"] for o in fresh}), key="pks")
         return tuple(duplicates)
 
-    def _merge(self, tx: Tx, merge: Merge, event_id: str, at: str) -> int:
-        """Fold customer ``merged`` into ``survivor`` inside ``tx``; return loops dropped."""
-        s, m = merge.survivor, merge.merged
-        found = self._rows(tx, "ingest/merge_read", merged=m, survivor=s)
-        if not found:
-            raise StoreError(f"identity merge {merge.merged_id} -> {merge.survivor_id}: not found")
-        attached = found[0]
+    def _merges(self, tx: Tx, merges: Sequence[tuple[Merge, str, str]]) -> int:
+        """Apply a batch's identity merges in order inside ``tx``; return loops dropped.
 
-        def moved_to_survivor(pk: int) -> int:
-            return s if pk == m else pk
+        Merges go in waves, each step of a wave one statement for all its merges (a merge
+        at a time cost seven round trips: a synthetic 1.5M-event load has 19k merges). A
+        wave is a run of consecutive merges that cannot see each other: no customer is in
+        two of them, and no merged customer has a relationship to another merge's
+        customers. Such merges commute, so a wave gives exactly what one merge at a time
+        gives. The first merge of a wave always qualifies.
+        """
+        loops = 0
+        i = 0
+        while i < len(merges):
+            candidates: list[tuple[Merge, str, str]] = []
+            pks: set[int] = set()
+            for item in merges[i : i + self._batch]:
+                own = {item[0].merged, item[0].survivor}
+                if own & pks:
+                    break
+                candidates.append(item)
+                pks |= own
+            found = {
+                r["merged"]: r
+                for r in self._rows(
+                    tx,
+                    "ingest/merge_read",
+                    merges=[{"merged": m.merged, "survivor": m.survivor} for m, _, _ in candidates],
+                )
+            }
+            wave: list[tuple[Merge, str, str, dict[str, Any]]] = []
+            members: set[int] = set()
+            reached: set[int] = set()
+            for merge, event_id, at in candidates:
+                attached = found.get(merge.merged)
+                if attached is None:
+                    raise StoreError(
+                        f"identity merge {merge.merged_id} -> {merge.survivor_id}: not found"
+                    )
+                own = {merge.merged, merge.survivor}
+                ends = _endpoints(attached) - own
+                if wave and (ends & members or own & reached):
+                    break
+                wave.append((merge, event_id, at, attached))
+                members |= own
+                reached |= ends
+            loops += self._merge_wave(tx, wave)
+            i += len(wave)
+        return loops
 
-        moved = loops = 0
-        follows, shares, referrals = [], [], []
-        for f in attached["follows"]:
-            f["follower"], f["followee"] = map(moved_to_survivor, (f["follower"], f["followee"]))
-            if f["follower"] == f["followee"]:
-                loops += 1
-            else:
+    def _merge_wave(self, tx: Tx, wave: list[tuple[Merge, str, str, dict[str, Any]]]) -> int:
+        """Fold each wave member's merged customer into its survivor; return loops dropped."""
+        follows: list[dict[str, Any]] = []
+        shares: list[dict[str, Any]] = []
+        referrals: list[dict[str, Any]] = []
+        logs: list[dict[str, Any]] = []
+        finish: list[dict[str, Any]] = []
+        total_loops = 0
+        for merge, event_id, at, attached in wave:
+            s, m = merge.survivor, merge.merged
+
+            def moved_to_survivor(pk: int, s: int = s, m: int = m) -> int:
+                return s if pk == m else pk
+
+            moved = loops = 0
+            for f in attached["follows"]:
+                f["follower"], f["followee"] = map(
+                    moved_to_survivor, (f["follower"], f["followee"])
+                )
+                if f["follower"] == f["followee"]:
+                    loops += 1
+                else:
+                    moved += 1
+                    follows.append(f)
+            for x in attached["shares"]:
+                x["sharer"], x["viewer"] = map(moved_to_survivor, (x["sharer"], x["viewer"]))
                 moved += 1
-                follows.append(f)
-        for x in attached["shares"]:
-            x["sharer"], x["viewer"] = map(moved_to_survivor, (x["sharer"], x["viewer"]))
-            moved += 1
-            if x["sharer"] == x["viewer"]:
-                loops += 1
-            else:
-                shares.append(x)
-        for r in attached["referrals"]:
-            r["referrer"], r["referee"] = map(moved_to_survivor, (r["referrer"], r["referee"]))
-            if r["referrer"] == r["referee"]:
-                loops += 1
-            else:
-                moved += 1
-                referrals.append(r)
+                if x["sharer"] == x["viewer"]:
+                    loops += 1
+                else:
+                    shares.append(x)
+            for r in attached["referrals"]:
+                r["referrer"], r["referee"] = map(moved_to_survivor, (r["referrer"], r["referee"]))
+                if r["referrer"] == r["referee"]:
+                    loops += 1
+                else:
+                    moved += 1
+                    referrals.append(r)
+            finish.append(
+                {
+                    "merged": m,
+                    "survivor": s,
+                    "profile": _merged_profile(attached["survivor"], attached["merged_profile"]),
+                }
+            )
+            logs.append(
+                {
+                    "survivor": s,
+                    "merged": m,
+                    "survivor_id": merge.survivor_id,
+                    "merged_id": merge.merged_id,
+                    "reason": merge.reason,
+                    "evidence": list(merge.evidence),
+                    "event_id": event_id,
+                    "at": at,
+                    "recorded_at": now_iso(),
+                    "edges_repointed": moved,
+                    "self_loops_dropped": loops,
+                }
+            )
+            total_loops += loops
         follows.sort(key=lambda f: f["at"])
         self._follows(tx, follows)
         self._unwind(tx, "ingest/share", shares)
         self._referrals(tx, referrals)
-        self._rows(tx, "ingest/merge_move", merged=m, survivor=s)
-        profile = _merged_profile(attached["survivor"], attached["merged"])
-        self._rows(tx, "ingest/merge_finish", merged=m, survivor=s, profile=profile)
-        self._rows(
-            tx,
-            "ingest/merge_log",
-            row={
-                "survivor": s,
-                "merged": m,
-                "survivor_id": merge.survivor_id,
-                "merged_id": merge.merged_id,
-                "reason": merge.reason,
-                "evidence": list(merge.evidence),
-                "event_id": event_id,
-                "at": at,
-                "recorded_at": now_iso(),
-                "edges_repointed": moved,
-                "self_loops_dropped": loops,
-            },
-        )
-        return loops
+        pairs = [{"merged": f["merged"], "survivor": f["survivor"]} for f in finish]
+        self._rows(tx, "ingest/merge_move", merges=pairs)
+        self._rows(tx, "ingest/merge_finish", merges=finish)
+        self._rows(tx, "ingest/merge_log", rows=logs)
+        return total_loops
 
     def record_ingest(self, report: dict[str, Any]) -> None:
         """Keep an ingest run's report."""
@@ -803,6 +861,18 @@ def _referral_row(
         "reward": reward,
         "at": at,
     }
+
+
+def _endpoints(attached: dict[str, Any]) -> set[int]:
+    """Every customer at either end of a merged customer's relationships."""
+    ends: set[int] = set()
+    for f in attached["follows"]:
+        ends.update((f["follower"], f["followee"]))
+    for x in attached["shares"]:
+        ends.update((x["sharer"], x["viewer"]))
+    for r in attached["referrals"]:
+        ends.update((r["referrer"], r["referee"]))
+    return ends
 
 
 def _merged_profile(keep: dict[str, Any], gone: dict[str, Any]) -> dict[str, Any]:

@@ -205,10 +205,11 @@ def test_identity_merge_repoints_in_the_same_transaction() -> None:
     attached: dict[str, Any] = {}
 
     def merge_read(p: dict[str, Any]) -> list[dict[str, Any]]:
-        s, m = p["survivor"], p["merged"]
+        ((s, m),) = [(mg["survivor"], mg["merged"]) for mg in p["merges"]]
         attached.update(survivor=s, merged=m)
         return [
             {
+                "merged": m,
                 "follows": [
                     {"follower": m, "followee": 99, "active": True, "at": T0, "channel": None},
                     {"follower": m, "followee": s, "active": True, "at": T0, "channel": None},
@@ -227,7 +228,11 @@ def test_identity_merge_repoints_in_the_same_transaction() -> None:
                 ],
                 "referrals": [],
                 "survivor": profile,
-                "merged": {**profile, "external_followers": '{"weibo": 50}', "tags": ["y"]},
+                "merged_profile": {
+                    **profile,
+                    "external_followers": '{"weibo": 50}',
+                    "tags": ["y"],
+                },
             }
         ]
 
@@ -261,12 +266,14 @@ def test_identity_merge_repoints_in_the_same_transaction() -> None:
         {"follower": s, "followee": 99, "active": True, "at": T0, "channel": None}
     ]
     (finish,) = recorder.of("ingest/merge_finish")
-    assert json.loads(finish.params["profile"]["external_followers"]) == {"weibo": 50}
-    assert finish.params["profile"]["tags"] == ["x", "y"]
+    ((merge,),) = [finish.params["merges"]]
+    assert json.loads(merge["profile"]["external_followers"]) == {"weibo": 50}
+    assert merge["profile"]["tags"] == ["x", "y"]
     (log,) = recorder.of("ingest/merge_log")
-    assert log.params["row"]["edges_repointed"] == 2  # one follow, one share (became a loop)
-    assert log.params["row"]["self_loops_dropped"] == 2
-    assert log.params["row"]["reason"].startswith("identity_link l3")
+    ((row,),) = [log.params["rows"]]
+    assert row["edges_repointed"] == 2  # one follow, one share (became a loop)
+    assert row["self_loops_dropped"] == 2
+    assert row["reason"].startswith("identity_link l3")
 
 
 def pk_pages(people: list[dict[str, Any]]) -> Any:

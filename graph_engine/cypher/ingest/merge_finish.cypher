@@ -1,15 +1,15 @@
-// Identity merge, step 3: write the survivor's combined profile and revenue, keep the
-// merged id findable (a MergedId node pointing at the survivor; ids merged into the
-// merged customer earlier are re-pointed too) and delete the merged customer with all
-// its remaining relationships.
+// Identity merge, step 3, for a wave of independent merges: write each survivor's
+// combined profile and revenue, keep the merged id findable (a MergedId node pointing at
+// the survivor; ids merged into the merged customer earlier are re-pointed too) and
+// delete the merged customer with all its remaining relationships.
 // Parameters:
-//   $merged: pk of the customer merged away
-//   $survivor: pk of the customer that stays
-//   $profile: map of the survivor's profile properties (name, is_employee, employee_of,
-//             external_followers, tags, region, profile_at, first_seen, last_active)
-MATCH (m:Customer {pk: $merged})
-MATCH (s:Customer {pk: $survivor})
-SET s += $profile
+//   $merges: list of {merged: pk merged away, survivor: pk that stays, profile: map of
+//            the survivor's profile properties (name, is_employee, employee_of,
+//            external_followers, tags, region, profile_at, first_seen, last_active)}
+UNWIND $merges AS mg
+MATCH (m:Customer {pk: mg.merged})
+MATCH (s:Customer {pk: mg.survivor})
+SET s += mg.profile
 WITH m, s, COUNT { (s)-[:PLACED]->(:Order) } AS orders,
      [(s)-[:PLACED]->(o:Order) | o.amount] AS amounts
 SET s.order_count = orders,

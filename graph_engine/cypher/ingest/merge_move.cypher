@@ -1,10 +1,12 @@
-// Identity merge, step 2: the survivor takes over the merged customer's orders,
-// engagements and identity keys (the old relationships go with the node in step 3).
+// Identity merge, step 2, for a wave of independent merges: each survivor takes over its
+// merged customer's orders, engagements and identity keys (the old relationships go with
+// the node in step 3).
 // Parameters:
-//   $merged: pk of the customer merged away
-//   $survivor: pk of the customer that stays
-MATCH (m:Customer {pk: $merged})
-MATCH (s:Customer {pk: $survivor})
+//   $merges: list of {merged: pk of the customer merged away, survivor: pk of the one
+//            that stays}
+UNWIND $merges AS mg
+MATCH (m:Customer {pk: mg.merged})
+MATCH (s:Customer {pk: mg.survivor})
 WITH m, s,
      [(m)-[:PLACED]->(o:Order) | o] AS orders,
      [(m)-[:PERFORMED]->(e:Engagement) | e] AS engagements,

@@ -1,12 +1,15 @@
-// Identity merge, step 1 (one transaction with steps 2-4): everything attached to the
-// customer being merged away that must move to the survivor: FOLLOWS, SHARED_TO and
-// REFERRED in both directions (with their properties), and both profiles.
+// Identity merge, step 1 (one transaction with steps 2-4), for a wave of merges that
+// cannot see each other (no shared customer, no relationship between them): everything
+// attached to each customer being merged away that must move to its survivor: FOLLOWS,
+// SHARED_TO and REFERRED in both directions (with their properties), and both profiles.
 // Parameters:
-//   $merged: pk of the customer merged away
-//   $survivor: pk of the customer that stays
-MATCH (m:Customer {pk: $merged})
-MATCH (s:Customer {pk: $survivor})
+//   $merges: list of {merged: pk of the customer merged away, survivor: pk of the one
+//            that stays}
+UNWIND $merges AS mg
+MATCH (m:Customer {pk: mg.merged})
+MATCH (s:Customer {pk: mg.survivor})
 RETURN
+  m.pk AS merged,
   [(m)-[f:FOLLOWS]->(o:Customer) | f {.active, .at, .channel, follower: m.pk, followee: o.pk}]
   + [(o:Customer)-[f:FOLLOWS]->(m) | f {.active, .at, .channel, follower: o.pk, followee: m.pk}]
     AS follows,
@@ -23,4 +26,4 @@ RETURN
   s {.name, .is_employee, .employee_of, .external_followers, .tags, .region, .profile_at,
      .first_seen, .last_active} AS survivor,
   m {.name, .is_employee, .employee_of, .external_followers, .tags, .region, .profile_at,
-     .first_seen, .last_active} AS merged
+     .first_seen, .last_active} AS merged_profile
