@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -15,9 +16,10 @@ from graph_engine import __version__
 from graph_engine.config import Settings, get_settings
 
 from . import errors
-from .deps import KeyCache, RateLimiter, Stores
+from .deps import KeyCache, RateLimiter, Stores, authorize
 from .jobs import Jobs
 from .metrics import Metrics
+from .permissions import PUBLIC
 from .routes import communities, customers, events, influencers, planning, system
 
 PREFIX = "/v1"
@@ -97,7 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        dependencies=[Depends(_record_route)],
+        # every route: metrics label, then the permission its operation declares
+        dependencies=[Depends(_record_route), Depends(authorize)],
         openapi_tags=[
             {"name": "scores", "description": "Scores for other systems."},
             {"name": "influencers", "description": "Influencer ranking and tiers."},
@@ -122,4 +125,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for module in (customers, influencers, communities, planning, events, system):
         app.include_router(module.router, prefix=PREFIX)
+
+    generated = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        """The schema, public operations without the key requirement the app-wide
+        dependency would give them."""
+        if app.openapi_schema is None:
+            schema = generated()
+            for item in schema.get("paths", {}).values():
+                for operation in item.values():
+                    if isinstance(operation, dict) and operation.get("operationId") in PUBLIC:
+                        operation.pop("security", None)
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -7,7 +7,7 @@ import hashlib
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
@@ -23,6 +23,8 @@ from graph_engine.errors import (
 )
 from graph_engine.store import GraphStore, open_store
 from graph_engine.store.base import ApiKey
+
+from .permissions import PERMISSIONS
 
 #: What each role may do. ``read``: scores, influencers, communities; ``plan``: reach,
 #: seeds, shortlist, lift, referrals; ``ingest``: events; ``admin``: recompute, keys.
@@ -137,37 +139,49 @@ def _presented(request: Request, header: str | None) -> str | None:
     return None
 
 
-def access(permission: str) -> Callable[..., ApiKey]:
-    """A dependency that authenticates the key and checks it grants ``permission``.
+def authorize(
+    request: Request,
+    store: StoreDep,
+    header: Annotated[str | None, Depends(api_key_header)] = None,
+) -> ApiKey | None:
+    """Enforce the calling operation's permission (:data:`PERMISSIONS`); the key, or None
+    for a public operation.
 
-    Sync (run in the thread pool): verifying a key not in the cache reads the store.
+    An app-wide dependency, so every route runs it. Sync (run in the thread pool):
+    verifying a key not in the cache reads the store.
     """
+    route = request.scope.get("route")
+    operation = getattr(route, "operation_id", None)
+    if not isinstance(operation, str) or operation not in PERMISSIONS:
+        raise PermissionDeniedError(
+            f"operation {operation!r} declares no permission; refused to everyone"
+        )
+    needed = PERMISSIONS[operation]
+    if needed is None:
+        return None
+    presented = _presented(request, header)
+    if not presented:
+        raise AuthenticationError("missing API key (header X-API-Key or Authorization: Bearer)")
+    key: ApiKey = request.app.state.key_cache.verify(store, presented)
+    request.state.key_id = key.key_id
+    request.app.state.limiter.check(key.key_id)
+    if needed not in GRANTS.get(key.role, frozenset()):
+        raise PermissionDeniedError(
+            f"role {key.role!r} may not {needed} (key {key.key_id})",
+            details={"role": key.role, "needs": needed},
+        )
+    return key
 
-    def check(
-        request: Request,
-        store: StoreDep,
-        header: Annotated[str | None, Depends(api_key_header)] = None,
-    ) -> ApiKey:
-        presented = _presented(request, header)
-        if not presented:
-            raise AuthenticationError("missing API key (header X-API-Key or Authorization: Bearer)")
-        key: ApiKey = request.app.state.key_cache.verify(store, presented)
-        request.state.key_id = key.key_id
-        request.app.state.limiter.check(key.key_id)
-        if permission not in GRANTS.get(key.role, frozenset()):
-            raise PermissionDeniedError(
-                f"role {key.role!r} may not {permission} (key {key.key_id})",
-                details={"role": key.role, "needs": permission},
-            )
-        return key
 
-    return check
+def current_key(key: Annotated[ApiKey | None, Depends(authorize)]) -> ApiKey:
+    """The caller's key, for routes that use it (PII rules, audit)."""
+    if key is None:  # a public operation asking for a key: a mistake in PERMISSIONS
+        raise PermissionDeniedError("this operation is public and has no caller key")
+    return key
 
 
-ReadKey = Annotated[ApiKey, Depends(access("read"))]
-PlanKey = Annotated[ApiKey, Depends(access("plan"))]
-IngestKey = Annotated[ApiKey, Depends(access("ingest"))]
-AdminKey = Annotated[ApiKey, Depends(access("admin"))]
+#: The authorised caller's key (the permission itself is checked by :func:`authorize`).
+Key = Annotated[ApiKey, Depends(current_key)]
 
 
 class KeyCache:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from graph_engine import planning
 from graph_engine.errors import ParameterError
 
-from ..deps import PlanKey, ReadKey, SettingsDep, StoreDep, decode_cursor, page
+from ..deps import Key, SettingsDep, StoreDep, decode_cursor, page
 from ..schemas import (
     ERROR_RESPONSES,
     MAX_ID,
@@ -36,7 +36,7 @@ def _check(limit: int, maximum: int) -> None:
 def list_communities(
     store: StoreDep,
     settings: SettingsDep,
-    key: ReadKey,
+    key: Key,
     sort: Annotated[
         str,
         Query(pattern="^(size|density|conductance|revenue_total|revenue_mean|engagement_mean)$"),
@@ -55,7 +55,7 @@ def list_communities(
 @router.get(
     "/communities/{community_id}", response_model=CommunityPage, operation_id="getCommunity"
 )
-def get_community(community_id: CommunityId, store: StoreDep, key: ReadKey) -> dict[str, Any]:
+def get_community(community_id: CommunityId, store: StoreDep, key: Key) -> dict[str, Any]:
     """One community's profile."""
     data = store.community_profiles(community_id)
     return {"data": data, "count": len(data), "next": None}
@@ -70,7 +70,7 @@ def members(
     community_id: CommunityId,
     store: StoreDep,
     settings: SettingsDep,
-    key: ReadKey,
+    key: Key,
     sort: ScoreField = "social_value",
     limit: Limit = 100,
     cursor: str | None = None,
@@ -92,7 +92,7 @@ def influencers(
     community_id: CommunityId,
     store: StoreDep,
     settings: SettingsDep,
-    key: ReadKey,
+    key: Key,
     limit: Limit = 20,
 ) -> dict[str, Any]:
     """The community's KOLs and KOCs, then everyone else, by expected reach."""
@@ -109,7 +109,7 @@ def influencers(
 
 @router.post("/communities:lift", response_model=LiftOut, operation_id="communityLift")
 def community_lift(
-    body: LiftIn, store: StoreDep, settings: SettingsDep, key: PlanKey
+    body: LiftIn, store: StoreDep, settings: SettingsDep, key: Key
 ) -> dict[str, Any]:
     """Which communities over-index on a segment (a tag, a campaign's converters, or ids)."""
     if body.ids is not None and len(body.ids) > settings.api_max_batch_ids:

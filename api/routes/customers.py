@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 from graph_engine.errors import NotFoundError, PayloadTooLargeError
 from graph_engine.store.base import SCORE_FIELDS, ApiKey, ScoreRecord
 
-from ..deps import ReadKey, SettingsDep, StoreDep
+from ..deps import Key, SettingsDep, StoreDep
 from ..schemas import (
     ERROR_RESPONSES,
     Customer,
@@ -58,16 +58,14 @@ def customer_view(record: Any, key: ApiKey, scores: ScoreRecord | None) -> dict[
     operation_id="getCustomer",
     responses={404: {"model": ErrorBody}},
 )
-def get_customer(customer_id: Ref, store: StoreDep, key: ReadKey) -> dict[str, Any]:
+def get_customer(customer_id: Ref, store: StoreDep, key: Key) -> dict[str, Any]:
     """A customer's profile, tier with reason, every score with its breakdown, community
     and run id. Any identity key works as the id."""
     record = store.customer(customer_id)
-    scores = None
-    if store.current_run() is not None:
-        try:
-            scores = store.scores(record.id)
-        except NotFoundError:
-            scores = None
+    try:
+        scores = store.scores(record.id)
+    except NotFoundError:  # no complete run yet, or a customer new since the last one
+        scores = None
     return customer_view(record, key, scores)
 
 
@@ -77,7 +75,7 @@ def get_customer(customer_id: Ref, store: StoreDep, key: ReadKey) -> dict[str, A
     operation_id="getCustomerHistory",
     responses={404: {"model": ErrorBody}},
 )
-def get_history(customer_id: Ref, store: StoreDep, key: ReadKey) -> dict[str, Any]:
+def get_history(customer_id: Ref, store: StoreDep, key: Key) -> dict[str, Any]:
     """The customer's scores in every kept run, oldest first (how their tier changed)."""
     rows = [s.to_dict() for s in store.score_history(customer_id)]
     return {"data": rows, "count": len(rows), "next": None}
@@ -90,7 +88,7 @@ def get_history(customer_id: Ref, store: StoreDep, key: ReadKey) -> dict[str, An
     responses={404: {"model": ErrorBody}, 413: {"model": ErrorBody}},
 )
 def batch_scores(
-    body: ScoresBatchIn, store: StoreDep, settings: SettingsDep, key: ReadKey
+    body: ScoresBatchIn, store: StoreDep, settings: SettingsDep, key: Key
 ) -> dict[str, Any]:
     """Scores of up to `api_max_batch_ids` customers; unknown ids are listed, not fatal."""
     if len(body.ids) > settings.api_max_batch_ids:
@@ -124,7 +122,7 @@ COLUMNS = ("customer_id", "tier", "tier_level", "community_id", *SCORE_FIELDS, "
 )
 def export_scores(
     request: Request,
-    key: ReadKey,
+    key: Key,
     store: StoreDep,
     format: Annotated[Literal["ndjson", "csv"], Query()] = "ndjson",
 ) -> StreamingResponse:

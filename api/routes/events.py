@@ -13,7 +13,7 @@ from fastapi import Path as PathParam
 from graph_engine.errors import PayloadTooLargeError
 from graph_engine.ingest import Ingestor
 
-from ..deps import AdminKey, IngestKey, SettingsDep, StoreDep
+from ..deps import Key, SettingsDep, StoreDep
 from ..schemas import ERROR_RESPONSES, ErrorBody, EventsIn, EventsOut, Job
 
 router = APIRouter(tags=["data"], responses=ERROR_RESPONSES)
@@ -26,7 +26,7 @@ router = APIRouter(tags=["data"], responses=ERROR_RESPONSES)
     responses={413: {"model": ErrorBody}},
 )
 def ingest_events(
-    body: EventsIn, request: Request, store: StoreDep, settings: SettingsDep, key: IngestKey
+    body: EventsIn, request: Request, store: StoreDep, settings: SettingsDep, key: Key
 ) -> dict[str, Any]:
     """A batch of ingest events: same validation, identity resolution, idempotency and
     quarantine as file ingest; each rejected item comes back with its reason."""
@@ -69,7 +69,7 @@ def ingest_events(
     operation_id="startRecompute",
     responses={409: {"model": ErrorBody}},
 )
-def start_recompute(request: Request, store: StoreDep, key: AdminKey) -> dict[str, Any]:
+def start_recompute(request: Request, store: StoreDep, key: Key) -> dict[str, Any]:
     """Start a recompute in the background; poll `GET /v1/jobs/{job_id}`."""
     job = request.app.state.jobs.submit_recompute()
     store.audit(key.key_id, "jobs.recompute", {"job_id": job["job_id"]})
@@ -83,7 +83,7 @@ def start_recompute(request: Request, store: StoreDep, key: AdminKey) -> dict[st
     responses={404: {"model": ErrorBody}},
 )
 async def get_job(
-    job_id: Annotated[str, PathParam(max_length=64)], request: Request, key: AdminKey
+    job_id: Annotated[str, PathParam(max_length=64)], request: Request, key: Key
 ) -> dict[str, Any]:
     """A job's state, stage, progress in percent and error."""
     return request.app.state.jobs.get(job_id)  # type: ignore[no-any-return]

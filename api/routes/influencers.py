@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from graph_engine.errors import ParameterError
 
-from ..deps import ReadKey, SettingsDep, StoreDep, decode_cursor, page
+from ..deps import Key, SettingsDep, StoreDep, decode_cursor, page
 from ..schemas import (
     ERROR_RESPONSES,
     MAX_ID,
@@ -27,7 +27,7 @@ router = APIRouter(tags=["influencers"], responses=ERROR_RESPONSES)
 def list_influencers(
     store: StoreDep,
     settings: SettingsDep,
-    key: ReadKey,
+    key: Key,
     tier: Tier | None = None,
     tier_level: Level | None = None,
     community: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
@@ -60,7 +60,7 @@ def list_influencers(
 
 
 @router.get("/tiers", response_model=TierSummary, operation_id="tierSummary")
-def tiers(store: StoreDep, key: ReadKey) -> dict[str, Any]:
+def tiers(store: StoreDep, key: Key) -> dict[str, Any]:
     """Customers, mean social value, revenue and audience per tier and KOL level."""
     rows = store.tier_summary()
     run = store.current_run()

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path
 from graph_engine import planning
 from graph_engine.errors import NotFoundError, ParameterError, PayloadTooLargeError
 
-from ..deps import PlanKey, SettingsDep, StoreDep
+from ..deps import Key, SettingsDep, StoreDep
 from ..schemas import (
     ERROR_RESPONSES,
     ErrorBody,
@@ -28,7 +28,7 @@ router = APIRouter(tags=["planning"], responses=ERROR_RESPONSES)
 
 @router.post("/reach:estimate", response_model=ReachOut, operation_id="estimateReach")
 def estimate_reach(
-    body: ReachIn, store: StoreDep, settings: SettingsDep, key: PlanKey
+    body: ReachIn, store: StoreDep, settings: SettingsDep, key: Key
 ) -> dict[str, Any]:
     """Expected word-of-mouth reach of a seed list: mean, 95% CI, reach by hop."""
     if len(body.seeds) > settings.api_max_seeds:
@@ -48,9 +48,7 @@ def estimate_reach(
 
 
 @router.post("/seeds:select", response_model=SeedsOut, operation_id="selectSeeds")
-def select_seeds(
-    body: SeedsIn, store: StoreDep, settings: SettingsDep, key: PlanKey
-) -> dict[str, Any]:
+def select_seeds(body: SeedsIn, store: StoreDep, settings: SettingsDep, key: Key) -> dict[str, Any]:
     """Seeds for the most expected reach: k, or a budget with costs; candidate tiers,
     target communities or segment, exclusions. Returns the certified ratio. Past the
     time budget the answer is 503, not a hung request."""
@@ -92,7 +90,7 @@ def select_seeds(
 
 @router.post("/shortlist:evaluate", response_model=ShortlistOut, operation_id="evaluateShortlist")
 def evaluate_shortlist(
-    body: ShortlistIn, store: StoreDep, settings: SettingsDep, key: PlanKey
+    body: ShortlistIn, store: StoreDep, settings: SettingsDep, key: Key
 ) -> dict[str, Any]:
     """Unique reach of each candidate, of the whole list, each one's marginal
     contribution, and pairwise audience overlap."""
@@ -111,7 +109,7 @@ def evaluate_shortlist(
     responses={404: {"model": ErrorBody}},
 )
 def campaign_referrals(
-    campaign_id: Annotated[str, Path(max_length=200)], store: StoreDep, key: PlanKey
+    campaign_id: Annotated[str, Path(max_length=200)], store: StoreDep, key: Key
 ) -> dict[str, Any]:
     """Referral tree statistics of a campaign: K-factor by generation and tier, cycle
     time, projected users."""

@@ -88,8 +88,9 @@ class Neo4jRunsMixin:
     _query: Callable[..., list[dict[str, Any]]]
     _command: Callable[..., list[dict[str, Any]]]
     _write: Callable[..., Any]
+    _read: Callable[..., Any]
     _rows: Callable[..., list[dict[str, Any]]]
-    _resolve: Callable[[str], tuple[int, str]]
+    _resolve: Callable[..., tuple[int, str]]
     _customer_row: Callable[[int], dict[str, Any]]
 
     # -- runs --------------------------------------------------------------------------
@@ -267,9 +268,16 @@ class Neo4jRunsMixin:
 
     def scores(self, reference: str, run_id: str | None = None) -> ScoreRecord:
         """A customer's scores (any identity key or merged id works)."""
-        run = self._current_id(run_id)
-        _, customer_id = self._resolve(reference)
-        found = self._query("scores/get", run_id=run, customer_id=customer_id)
+        if run_id is not None:
+            self._run(run_id)  # an unknown run id is a NotFoundError of its own
+
+        def read(tx: Any) -> tuple[str, list[dict[str, Any]]]:
+            # pointer, lookup and score in one read transaction (one snapshot, one commit)
+            run = self._pointer(tx) if run_id is None else run_id
+            _, customer_id = self._resolve(reference, tx)
+            return run, self._rows(tx, "scores/get", run_id=run, customer_id=customer_id)
+
+        run, found = self._read(read)
         if not found:
             raise NotFoundError(f"customer {reference!r} has no scores in run {run} (new since?)")
         return score_record(found[0]["score"])
@@ -297,21 +305,31 @@ class Neo4jRunsMixin:
     ) -> list[ScoreRecord]:
         """Current run, filtered, sorted by ``by`` descending (ties by customer id)."""
         check_top_args(by, limit, offset, community_id, min_audience)
-        rows = self._query(
-            "scores/top",
-            run_id=self._current_id(None),
-            by=by,
-            tier=tier,
-            tier_level=tier_level,
-            community_id=community_id,
-            tag=tag,
-            platform=None if platform is None else platform.lower(),
-            min_audience=min_audience,
-            min_expected_reach=min_expected_reach,
-            offset=offset,
-            limit=limit,
+        rows = self._read(
+            lambda tx: self._rows(
+                tx,
+                "scores/top",
+                run_id=self._pointer(tx),
+                by=by,
+                tier=tier,
+                tier_level=tier_level,
+                community_id=community_id,
+                tag=tag,
+                platform=None if platform is None else platform.lower(),
+                min_audience=min_audience,
+                min_expected_reach=min_expected_reach,
+                offset=offset,
+                limit=limit,
+            )
         )
         return [score_record(r["score"]) for r in rows]
+
+    def _pointer(self, tx: Any) -> str:
+        """The current run's id, read in ``tx`` (so the read it serves sees the same run)."""
+        pointer = self._rows(tx, "meta/get", key="current_run")
+        if not pointer:
+            raise NotFoundError("no complete run yet: run `graph-engine compute` first")
+        return str(pointer[0]["value"])
 
     def tier_summary(self) -> list[dict[str, Any]]:
         """Customers, mean social value, revenue and audience per tier and level."""

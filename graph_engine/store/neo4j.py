@@ -586,14 +586,19 @@ class Neo4jStore(Neo4jRunsMixin):
             events=r["events"],
         )
 
-    def _resolve(self, reference: str) -> tuple[int, str]:
-        """(pk, canonical id) of a customer by id, merged id or identity key."""
+    def _resolve(self, reference: str, tx: Tx | None = None) -> tuple[int, str]:
+        """(pk, canonical id) of a customer by id, merged id or identity key (in ``tx``
+        when given: a lookup and the read it serves share one transaction)."""
         try:
             key: str | None = parse_reference(reference, self._salt)
             problem = None
         except ValueError as exc:
             key, problem = None, exc
-        found = self._query("read/resolve", id=reference, key=key)
+        found = (
+            self._query("read/resolve", id=reference, key=key)
+            if tx is None
+            else self._rows(tx, "read/resolve", id=reference, key=key)
+        )
         if not found or found[0]["pk"] is None:
             if problem is not None:
                 raise NotFoundError(f"customer {reference!r}: {problem}")
@@ -603,8 +608,12 @@ class Neo4jStore(Neo4jRunsMixin):
     def _pk_of(self, reference: str) -> int:
         return self._resolve(reference)[0]
 
-    def _customer_row(self, pk: int) -> dict[str, Any]:
-        found = self._query("read/customer", pk=pk)
+    def _customer_row(self, pk: int, tx: Tx | None = None) -> dict[str, Any]:
+        found = (
+            self._query("read/customer", pk=pk)
+            if tx is None
+            else self._rows(tx, "read/customer", pk=pk)
+        )
         if not found:
             raise NotFoundError(f"customer pk {pk} vanished (merged meanwhile?)")
         return found[0]
@@ -617,7 +626,7 @@ class Neo4jStore(Neo4jRunsMixin):
         NotFoundError
             Nobody is known by ``reference``.
         """
-        row = self._customer_row(self._pk_of(reference))
+        row = self._read(lambda tx: self._customer_row(self._resolve(reference, tx)[0], tx))
         c = row["customer"]
         return CustomerRecord(
             id=c["id"],

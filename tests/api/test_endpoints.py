@@ -58,7 +58,10 @@ def test_batch_and_export(client: TestClient, keys: dict[str, str]) -> None:
     nd = client.get("/v1/scores:export", headers=auth(keys["reader"]))
     lines = nd.text.strip().splitlines()
     assert nd.headers["content-type"].startswith("application/x-ndjson")
-    assert len(lines) == 1500 or len(lines) > 1000
+    scored = sum(
+        t["customers"] for t in client.get("/v1/tiers", headers=auth(keys["reader"])).json()["data"]
+    )
+    assert len(lines) == scored > 1000  # every scored customer, once
     assert {json.loads(lines[0])["run_id"]} == {nd.headers["x-run-id"]}
     csv = client.get("/v1/scores:export", params={"format": "csv"}, headers=auth(keys["reader"]))
     rows = csv.text.strip().splitlines()
@@ -201,10 +204,7 @@ def test_recompute_job(client: TestClient, keys: dict[str, str]) -> None:
     job = client.post("/v1/jobs/recompute", headers=h)
     assert job.status_code == 202
     job_id = job.json()["job_id"]
-    busy = client.post("/v1/jobs/recompute", headers=h)
-    assert busy.status_code in (202, 409)
-    if busy.status_code == 409:
-        assert busy.json()["error"]["details"]["job_id"] == job_id
+    # (one recompute at a time: tests/api/test_permissions.py holds a job to test it)
     deadline = time.monotonic() + 120
     state = {}
     while time.monotonic() < deadline:
@@ -216,7 +216,7 @@ def test_recompute_job(client: TestClient, keys: dict[str, str]) -> None:
     assert state["progress"] == 100 and state["run_id"]
     health = client.get("/v1/health").json()
     assert health["status"] == "ok"
-    assert health["run_id"] in (state["run_id"], busy.json().get("run_id"), health["run_id"])
+    assert health["run_id"] == state["run_id"]  # the job's run is the one served
     assert client.get("/v1/jobs/job-nope", headers=h).status_code == 404
 
 

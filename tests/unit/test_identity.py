@@ -92,3 +92,56 @@ def test_state_round_trip_resumes_the_same_decisions() -> None:
     assert again.lookup("wechat_openid:o2") == 1
     with pytest.raises(IdentityConflictError):
         again.link(["wechat_unionid:u", "wechat_unionid:v"], "l3")
+
+
+def test_a_merged_persons_exclusive_key_stays_exclusive_for_the_survivor() -> None:
+    """Merge chain: the merged person held the UnionID; afterwards the survivor holds it,
+    and a second UnionID for the survivor is refused."""
+    r = resolver()
+    a = r.resolve("wechat_openid:o1")
+    r.link(["wechat_openid:o2", "wechat_unionid:u1"], "l1")  # person B holds u1
+    r.link(["wechat_openid:o1", "phone:h" + "1" * 32], "l2")
+    out = r.link(["wechat_openid:o2", "phone:h" + "1" * 32], "l3")  # A absorbs B
+    assert [m.survivor for m in out.merges] == [a]
+    assert r.lookup("wechat_unionid:u1") == a
+    with pytest.raises(IdentityConflictError, match="2 different wechat_unionid keys"):
+        r.link(["wechat_openid:o1", "wechat_unionid:u2"], "l4")
+    with pytest.raises(IdentityConflictError, match="different people"):
+        r.resolve("wechat_unionid:u3")
+        r.link(["wechat_unionid:u3", "phone:h" + "1" * 32], "l5")
+
+
+KEYS = (
+    [f"wechat_openid:o{i}" for i in range(5)]
+    + [f"wechat_unionid:u{i}" for i in range(3)]
+    + [f"phone:h{i}" + "0" * 31 for i in range(3)]
+    + [f"external:crm-{i}" for i in range(2)]
+)
+
+
+@given(
+    st.lists(
+        st.lists(st.sampled_from(KEYS), min_size=1, max_size=3, unique=True),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_no_person_ever_holds_two_keys_of_an_exclusive_kind(links: list[list[str]]) -> None:
+    """Whatever the order of links (single keys resolve, several link), every person
+    holds at most one UnionID, and a refused link changes nothing."""
+    r = resolver()
+    for i, keys in enumerate(links):
+        before = {k: r.lookup(k) for k in KEYS}
+        try:
+            if len(keys) == 1:
+                r.resolve(keys[0])
+            else:
+                r.link(keys, f"l{i}")
+        except IdentityConflictError:
+            assert {k: r.lookup(k) for k in KEYS} == before
+        unionids: dict[int, set[str]] = {}
+        for key in KEYS:
+            pk = r.lookup(key)
+            if pk is not None and key.startswith("wechat_unionid:"):
+                unionids.setdefault(pk, set()).add(key)
+        assert all(len(held) == 1 for held in unionids.values()), unionids

@@ -179,3 +179,35 @@ def test_lift() -> None:
     assert top["community_id"] == 0
     assert top["lift"] == pytest.approx((4 / 10) / (5 / 40))
     assert result["unknown"] == 1 and result["segment_size"] == 5
+
+
+def test_koc_needs_both_top_reach_and_proven_conversions_with_many_candidates() -> None:
+    """100 customers, reach 100 down to 1 (rank = position), top 5% = ranks 1-5.
+
+    Candidates on every side of both conditions: in the top 5% with and without
+    conversions, just outside it with conversions, and a KOL and an employee inside it
+    (their tiers win). Only the top-5% converters who are neither become KOCs.
+    """
+    n = 100
+    reach = np.arange(n, 0, -1, dtype=float)  # index i has rank i + 1
+    conversions = np.zeros(n, dtype=int)
+    conversions[[0, 2, 4, 5, 6, 50]] = [3, 1, 2, 5, 1, 9]  # ranks 1, 3, 5 in; 6, 7, 51 out
+    staff = np.zeros(n, dtype=bool)
+    followers: list[dict[str, int]] = [{} for _ in range(n)]
+    followers[1] = {"weibo": 20_000}  # rank 2: a KOL, whatever else
+    conversions[1] = 4
+    staff[3] = True  # rank 4: staff, never KOC
+    conversions[3] = 4
+    t = assign_tiers(staff, followers, reach, conversions)
+    kocs = [i for i, tier in enumerate(t.tier) if tier == "koc"]
+    assert kocs == [0, 2, 4]
+    assert t.tier[1] == "kol" and t.tier[3] == "employee"
+    assert all(t.tier[i] == "consumer" for i in (5, 6, 50))
+    # a stricter conversion rule and a wider top fraction move the line both ways
+    strict = assign_tiers(staff, followers, reach, conversions, TierRules(koc_min_conversions=2))
+    assert [i for i, tier in enumerate(strict.tier) if tier == "koc"] == [0, 4]
+    wide = assign_tiers(staff, followers, reach, conversions, TierRules(koc_top_fraction=0.07))
+    assert [i for i, tier in enumerate(wide.tier) if tier == "koc"] == [0, 2, 4, 5, 6]
+    # no reach at all is never KOC, even in a tiny base where everyone is "top"
+    tiny = assign_tiers([False, False], [{}, {}], [0.0, 0.0], [5, 5], TierRules(koc_top_fraction=1))
+    assert tiny.tier == ("consumer", "consumer")

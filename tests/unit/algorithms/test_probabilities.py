@@ -21,6 +21,7 @@ from graph_engine.ingest.synthetic import SyntheticConfig, generate
 from graph_engine.snapshot import GraphSnapshot
 from graph_engine.store import SQLiteStore
 from tests.conftest import ingest
+from tests.reach_exact import exact_spread, ic_worlds
 
 
 def share(sharer: str, viewer: str, content: str, action: str, at: str) -> dict[str, str]:
@@ -76,8 +77,12 @@ def test_bernoulli_estimate_with_prior_and_window(store: SQLiteStore, settings: 
     assert fallback.with_evidence == 0
     assert fallback.to_dict()[("kol", "v")] == pytest.approx(1.0)
     # learned probabilities plug into reach on their own graph
-    est = estimate_spread(learned.graph, ["kol"], learned, n_simulations=2000)
-    assert 1.0 <= est.mean <= 3.0
+    est = estimate_spread(learned.graph, ["kol"], learned, n_simulations=2000, seed=0)
+    # exactly 1 + 1/4 (v) + 1/4 (x, whom v surely brings) = 1.5, by live-edge enumeration
+    kol = list(learned.graph.ids).index("kol")
+    exact = exact_spread(learned.graph, ic_worlds(learned.graph, learned.p.tolist()), [kol])
+    assert exact == pytest.approx(1.5)
+    assert abs(est.mean - exact) <= 4 * est.std_error
     # v (sure to bring x) beats kol (1 + 0.25 expected)
     assert select_seeds(learned.graph, learned, k=1, min_rr_sets=2000).seeds == ("v",)
 

@@ -96,11 +96,22 @@ def test_store_referral_log_follows_merges(store: SQLiteStore, settings: Setting
             "at": "2026-02-03T10:00:00+00:00",
         },
     ]
-    ingest(store, settings, rows)
+    # u3 turns out to be u9 (one phone number): u9 is merged into u3, the older customer
+    phone = "phone:+8613800000009"
+    rows.append({"type": "referral", "referrer": "u9", "referee": "u5", "campaign_id": "rp",
+                 "converted": True, "at": "2026-02-04T10:00:00+00:00"})  # fmt: skip
+    rows.append({"type": "identity_link", "identities": ["external:u3", phone]})
+    rows.append({"type": "identity_link", "identities": ["external:u9", phone]})
+    report = ingest(store, settings, rows)
+    assert report.merges == 1
+    (merge,) = store.merges()
+    assert (merge.survivor_id, merge.merged_id) == ("u3", "u9")
     log = store.referral_rows("rp")
-    assert [(a, b) for a, b, *_ in log] == [("u1", "u2"), ("u2", "u3")]
+    # the merged customer's referral now starts from the survivor
+    assert [(a, b) for a, b, *_ in log] == [("u1", "u2"), ("u2", "u3"), ("u3", "u5")]
     assert log[0][3].tzinfo is not None
     stats = referral_stats(store.referral_rows())
-    assert stats["rp"].depth == 2
-    assert stats["rp"].cycle_time_median_hours == pytest.approx(24.0)
+    assert stats["rp"].depth == 3  # u1 -> u2 -> u3 (ex-u9) -> u5
+    # each referrer invites 24 h (u2) and 48 h (u3, ex-u9) after being brought in
+    assert stats["rp"].cycle_time_median_hours == pytest.approx(36.0)
     assert stats["other"].conversions == 0
