@@ -41,6 +41,17 @@ ROOT = Path(__file__).resolve().parents[1]
 WORKERS = 32
 
 
+def wait_healthy(base: str, seconds: float = 30) -> None:
+    """Return once ``GET /v1/health`` answers (or after ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{base}/v1/health", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -212,12 +223,7 @@ def main() -> None:
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(200):
-                try:
-                    httpx.get(f"{base}/v1/health", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+            wait_healthy(base)
             lookups = [f"/v1/customers/{i}" for i in ids]
             influencers = ["/v1/influencers?tier=kol&limit=50"]
             results: dict[str, Any] = {"customers": len(ids), "db": str(args.db)}

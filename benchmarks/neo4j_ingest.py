@@ -36,13 +36,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 from pydantic import SecretStr
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.api import drive  # noqa: E402
+from benchmarks.api import drive, wait_healthy  # noqa: E402
 from graph_engine.config import Settings  # noqa: E402
 from graph_engine.ingest import Ingestor, Source  # noqa: E402
 from graph_engine.ingest.synthetic import SyntheticConfig, generate  # noqa: E402
@@ -108,12 +107,7 @@ def _api(url: str, env: dict[str, str], ids: list[str], rate: float, seconds: fl
     base = f"http://127.0.0.1:{port}"
     out: dict[str, Any] = {}
     try:
-        for _ in range(300):
-            try:
-                httpx.get(f"{base}/v1/health", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        wait_healthy(base)
         for label, paths in (
             ("customer", [f"/v1/customers/{i}" for i in ids]),
             ("influencers", ["/v1/influencers?tier=kol&limit=50"]),
@@ -128,8 +122,9 @@ def _api(url: str, env: dict[str, str], ids: list[str], rate: float, seconds: fl
 
 def _customer_events(path: Path, n: int) -> Path:
     """``n`` profile events, one customer each (the 1M-customer write-back store)."""
-    if not path.exists():
-        with path.open("w") as f:
+    if not path.exists():  # written whole, then renamed: a killed run leaves no half file
+        part = path.with_suffix(".part")
+        with part.open("w") as f:
             for i in range(n):
                 f.write(
                     json.dumps(
@@ -143,6 +138,7 @@ def _customer_events(path: Path, n: int) -> Path:
                     )
                     + "\n"
                 )
+        part.rename(path)
     return path
 
 
@@ -171,6 +167,7 @@ def _scores(run_id: str, n: int) -> Iterator[ScoreRecord]:
 
 def _big(store: GraphStore, settings: Settings, events: Path, n: int) -> dict[str, Any]:
     out: dict[str, Any] = {"ingest": _ingest(store, settings, events)}
+    assert out["ingest"]["events"] == n, f"{events} holds {out['ingest']['events']} events, not {n}"
     run = store.begin_run({"benchmark": "write-back"}, {"customers": n})
     written, out["write_scores_s"] = _timed(store.write_scores, run.run_id, _scores(run.run_id, n))
     out["scores"] = written

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,3 +77,15 @@ def client(api_db: Path) -> Iterator[TestClient]:
 
 def auth(key: str) -> dict[str, str]:
     return {"X-API-Key": key}
+
+
+def wait_for_job(client: TestClient, job_id: str, headers: dict[str, str]) -> dict[str, Any]:
+    """Poll a job until it succeeds or fails (two minutes at most); its last state."""
+    deadline = time.monotonic() + 120
+    state: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        state = client.get(f"/v1/jobs/{job_id}", headers=headers).json()
+        if state["state"] in ("succeeded", "failed"):
+            break
+        time.sleep(0.1)
+    return state

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import get_args
 
@@ -14,7 +13,7 @@ from graph_engine_api.schemas import ScoreField
 
 from graph_engine.store import SQLiteStore
 from graph_engine.store.base import SCORE_FIELDS
-from tests.api.conftest import SALT, auth, settings_for
+from tests.api.conftest import SALT, auth, settings_for, wait_for_job
 
 
 def first_kol(client: TestClient, key: str) -> str:
@@ -205,13 +204,7 @@ def test_recompute_job(client: TestClient, keys: dict[str, str]) -> None:
     assert job.status_code == 202
     job_id = job.json()["job_id"]
     # (one recompute at a time: tests/api/test_permissions.py holds a job to test it)
-    deadline = time.monotonic() + 120
-    state = {}
-    while time.monotonic() < deadline:
-        state = client.get(f"/v1/jobs/{job_id}", headers=h).json()
-        if state["state"] in ("succeeded", "failed"):
-            break
-        time.sleep(0.2)
+    state = wait_for_job(client, job_id, h)
     assert state["state"] == "succeeded", state
     assert state["progress"] == 100 and state["run_id"]
     health = client.get("/v1/health").json()
