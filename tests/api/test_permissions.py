@@ -46,6 +46,28 @@ def call(client: TestClient, method: str, path: str, key: str | None) -> int:
     return client.request(method.upper(), path, headers=headers, json=body).status_code
 
 
+def policy(method: str, path: str) -> str | None:
+    """The documented access policy, from the URL alone (README, HTTP API): public health
+    and metrics; ``plan`` for reach, seeds, shortlists, lift and referrals; ``ingest`` for
+    events; ``admin`` for jobs; ``read`` for everything else. Independent of the table, so
+    that a wrong entry in it (a planning operation opened to readers) fails here."""
+    if path in ("/v1/health", "/v1/metrics"):
+        return None
+    if re.match(r"/v1/(reach|seeds|shortlist):|/v1/communities:lift$|/v1/campaigns/", path):
+        return "plan"
+    if path == "/v1/events" and method == "post":
+        return "ingest"
+    if path.startswith("/v1/jobs"):
+        return "admin"
+    return "read"
+
+
+def test_the_table_follows_the_documented_policy(client: TestClient) -> None:
+    for op, method, path in operations(client):
+        template = re.sub(r"=[^/]*", "", path)  # (no query strings in paths)
+        assert PERMISSIONS[op] == policy(method, template), (op, method, path)
+
+
 def test_the_table_names_exactly_the_served_operations(client: TestClient) -> None:
     served = {op for op, _, _ in operations(client)}
     assert served == set(PERMISSIONS)
