@@ -90,8 +90,15 @@ def test_state_round_trip_resumes_the_same_decisions() -> None:
     state = IdentityState(keys=dict(r._keys), ids=dict(r._ids), parents={2: 1}, next_pk=3)
     again = IdentityResolver(state, TRUSTED, EXCLUSIVE)
     assert again.lookup("wechat_openid:o2") == 1
+    assert again.customer_id(1) == r.customer_id(1)
     with pytest.raises(IdentityConflictError):
         again.link(["wechat_unionid:u", "wechat_unionid:v"], "l3")
+    # the stored UnionID stays exclusive after a restart (a later ingest run): person 1
+    # cannot be given a second one, through any of its keys
+    for key in ("wechat_openid:o1", "wechat_openid:o2"):
+        with pytest.raises(IdentityConflictError, match="2 different wechat_unionid keys"):
+            again.link([key, "wechat_unionid:v"], "l4")
+    assert again.lookup("wechat_unionid:v") is None
 
 
 def test_a_merged_persons_exclusive_key_stays_exclusive_for_the_survivor() -> None:
