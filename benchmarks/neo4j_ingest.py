@@ -27,7 +27,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,7 +40,7 @@ from pydantic import SecretStr
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.api import drive, wait_healthy  # noqa: E402
+from benchmarks.api import drive, free_port, wait_healthy  # noqa: E402
 from graph_engine.config import Settings  # noqa: E402
 from graph_engine.ingest import Ingestor, Source  # noqa: E402
 from graph_engine.ingest.synthetic import SyntheticConfig, generate  # noqa: E402
@@ -83,12 +82,6 @@ def _snapshot(store: GraphStore) -> dict[str, Any]:
     return {"seconds": seconds, "nodes": g.n, "edges": g.m, "edges_per_s": g.m / seconds}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _api(url: str, env: dict[str, str], ids: list[str], rate: float, seconds: float) -> Any:
     """Serve ``url`` with ``graph-engine serve`` and drive the two reads at ``rate``."""
     cli = [sys.executable, "-m", "graph_engine.cli"]
@@ -98,7 +91,7 @@ def _api(url: str, env: dict[str, str], ids: list[str], rate: float, seconds: fl
         capture_output=True, text=True, env=env, check=True, cwd=ROOT,
     )  # fmt: skip
     key = json.loads(made.stdout)["key"]
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [*cli, "serve", "--db", url, "--port", str(port)],
         env={**env, "GRAPH_ENGINE_ENVIRONMENT": "production"},
@@ -287,25 +280,25 @@ def table(res: dict[str, Any]) -> str:
     def add(label: str, a: float, b: float, unit: str, target: str, fmt: str = "{:,.1f}") -> None:
         rows.append((label, fmt.format(a) + unit, fmt.format(b) + unit, f"{b / a:.2f}", target))
 
-    ing = res["sqlite_ingest"], res["neo4j_ingest"]
+    def pair(measure: str, field: str) -> tuple[float, float]:
+        return res[f"sqlite_{measure}"][field], res[f"neo4j_{measure}"][field]
+
+    events, edges = res["events"], res["neo4j_snapshot"]["edges"]
     add(
-        f"ingest {res['events']:,} events (events/s)",
-        ing[0]["events_per_s"],
-        ing[1]["events_per_s"],
+        f"ingest {events:,} events (events/s)",
+        *pair("ingest", "events_per_s"),
         "",
         ">= 0.33",
         "{:,.0f}",
     )
-    snap = res["sqlite_snapshot"], res["neo4j_snapshot"]
     add(
-        f"snapshot read, {snap[1]['edges']:,} edges (s)",
-        snap[0]["seconds"],
-        snap[1]["seconds"],
+        f"snapshot read, {edges:,} edges (s)",
+        *pair("snapshot", "seconds"),
         " s",
         "Neo4j 1M edges < 10 s",
     )
     comp = res["sqlite_compute"], res["neo4j_compute"]
-    add("compute, total (s)", comp[0]["seconds"], comp[1]["seconds"], " s", "")
+    add("compute, total (s)", *pair("compute", "seconds"), " s", "")
     for stage in comp[1]["timings"]:
         a, b = comp[0]["timings"].get(stage, 0.0), comp[1]["timings"][stage]
         if a:

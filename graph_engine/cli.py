@@ -440,8 +440,9 @@ def demo_command(
             store = open_demo_store(target, settings)
         except GraphEngineError as exc:
             _fail(exc.message)
-        shown = target if is_neo4j_url(target) else str(Path(target))
-        quarantine_dir = Path.cwd() if is_neo4j_url(target) else Path(target).parent
+        on_neo4j = is_neo4j_url(target)
+        shown = target if on_neo4j else str(Path(target))
+        quarantine_dir = Path.cwd() if on_neo4j else Path(target).parent
         try:
             summary = _generate(customers, seed, data_dir, as_json)
             source = Source(Path(summary["events_file"]), "jsonl")

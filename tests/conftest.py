@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,13 @@ def ingest(store: SQLiteStore, settings: Settings, rows: list[dict[str, Any]]) -
 def quarantined(report: IngestReport) -> list[dict[str, Any]]:
     assert report.quarantine is not None, "nothing was quarantined"
     return [json.loads(line) for line in Path(report.quarantine).read_text().splitlines()]
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for a server a test starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def datasets_dir() -> Path:

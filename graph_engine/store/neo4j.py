@@ -240,6 +240,10 @@ class Neo4jStore(Neo4jRunsMixin):
         """Run one named read statement in its own read transaction."""
         return self._read(lambda tx: self._rows(tx, name, **params))
 
+    def _rows_in(self, tx: Tx | None, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a named read statement in ``tx``, or in a read transaction of its own."""
+        return self._query(name, **params) if tx is None else self._rows(tx, name, **params)
+
     def _command(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Run one named write statement in its own write transaction."""
         return self._write(lambda tx: self._rows(tx, name, **params))
@@ -274,9 +278,8 @@ class Neo4jStore(Neo4jRunsMixin):
         return ran
 
     def _init_salt(self, given: str | None) -> str:
-        found = self._query("meta/get", key="identity_salt")
-        if found:
-            salt = str(found[0]["value"])
+        salt = self.get_meta("identity_salt")
+        if salt is not None:
             if given is not None and given != salt:
                 raise StoreUnavailableError(
                     "this database was created with a different identity salt; hashed "
@@ -594,11 +597,7 @@ class Neo4jStore(Neo4jRunsMixin):
             problem = None
         except ValueError as exc:
             key, problem = None, exc
-        found = (
-            self._query("read/resolve", id=reference, key=key)
-            if tx is None
-            else self._rows(tx, "read/resolve", id=reference, key=key)
-        )
+        found = self._rows_in(tx, "read/resolve", id=reference, key=key)
         if not found or found[0]["pk"] is None:
             if problem is not None:
                 raise NotFoundError(f"customer {reference!r}: {problem}")
@@ -609,11 +608,7 @@ class Neo4jStore(Neo4jRunsMixin):
         return self._resolve(reference)[0]
 
     def _customer_row(self, pk: int, tx: Tx | None = None) -> dict[str, Any]:
-        found = (
-            self._query("read/customer", pk=pk)
-            if tx is None
-            else self._rows(tx, "read/customer", pk=pk)
-        )
+        found = self._rows_in(tx, "read/customer", pk=pk)
         if not found:
             raise NotFoundError(f"customer pk {pk} vanished (merged meanwhile?)")
         return found[0]

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ import pytest
 from graph_engine.config import Settings
 from graph_engine.ingest.synthetic import SyntheticConfig, generate
 from tests import neo4j_live
+from tests.conftest import free_port
 from tests.contract.conftest import _neo4j_store
 
 pytestmark = [pytest.mark.slow, pytest.mark.neo4j]
@@ -126,12 +126,6 @@ def _as_user(venv: Path, work: Path, server: neo4j_live.LiveNeo4j, salt: str) ->
     return kw
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_installed_wheel_runs_as_unprivileged_user_on_live_neo4j(
     installed: Path, workdir: Path, settings: Settings
 ) -> None:
@@ -171,7 +165,7 @@ def test_installed_wheel_runs_as_unprivileged_user_on_live_neo4j(
     assert top.returncode == 0, top.stderr
     assert len(json.loads(top.stdout)["data"]) == 5
 
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [ge, "serve", "--port", str(port)],
         stdout=subprocess.PIPE,
