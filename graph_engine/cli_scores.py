@@ -24,6 +24,7 @@ from graph_engine.cli import (
     out_console,
 )
 from graph_engine.config import Settings, get_settings
+from graph_engine.engines import EngineName
 from graph_engine.errors import ParameterError
 from graph_engine.pipeline import STAGES, compute
 from graph_engine.store import GraphStore
@@ -32,7 +33,9 @@ from graph_engine.store.base import SCORE_FIELDS, RunRecord, ScoreRecord
 __all__ = ["run_compute"]
 
 
-def run_compute(store: GraphStore, settings: Settings, quiet: bool) -> RunRecord:
+def run_compute(
+    store: GraphStore, settings: Settings, quiet: bool, engine: EngineName | None = None
+) -> RunRecord:
     """``compute`` with a stage-by-stage progress bar on stderr."""
     progress = Progress(
         TextColumn("computing: {task.description:<13}"),
@@ -50,7 +53,7 @@ def run_compute(store: GraphStore, settings: Settings, quiet: bool) -> RunRecord
             done = STAGES.index(stage) + min(max(fraction, 0.0), 1.0)
             progress.update(task, description=stage, completed=done)
 
-        return compute(store, settings, progress=report)
+        return compute(store, settings, progress=report, engine=engine)
 
 
 def _print_run(run: RunRecord) -> None:
@@ -60,6 +63,10 @@ def _print_run(run: RunRecord) -> None:
         f"{s.get('communities', 0):,} communities (modularity {s.get('modularity') or 0:.3f}), "
         f"as of {s.get('as_of')}"
     )
+    engine = run.config.get("engine")
+    if engine:
+        version = run.config.get("engine_version")
+        out_console.print(f"engine: {engine}" + (f" {version}" if version else ""))
     tiers = Table("tier", "customers", title="tiers", title_justify="left")
     for tier, count in sorted(s.get("tiers", {}).items(), key=lambda kv: -kv[1]):
         tiers.add_row(tier, f"{count:,}")
@@ -78,13 +85,21 @@ def _print_run(run: RunRecord) -> None:
 
 @main.command("compute")
 @db_option
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "gds", "python"]),
+    default=None,
+    help="Where influence and communities run: Neo4j Graph Data Science on the store's "
+    "server (gds), this process (python), or gds when the store is Neo4j with GDS "
+    "installed (auto). Default: GRAPH_ENGINE_COMPUTE_ENGINE, else auto.",
+)
 @json_option
-def compute_command(db: str | None, as_json: bool) -> None:
+def compute_command(db: str | None, engine: EngineName | None, as_json: bool) -> None:
     """Recompute influence, reach, communities, value and tiers; publish a new run."""
     settings = get_settings()
     store = _open(db, settings)
     try:
-        run = run_compute(store, settings, as_json)
+        run = run_compute(store, settings, as_json, engine)
     finally:
         store.close()
     if as_json:

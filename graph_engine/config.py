@@ -80,6 +80,12 @@ class Settings(BaseSettings):
         Resolution (gamma) of community detection.
     reach_rr_sets : int or None
         RR sets for everyone's expected reach (default ``max(100,000, 2 n)``).
+    compute_engine : {"auto", "gds", "python"}
+        Where ``compute`` runs influence and communities: Neo4j Graph Data Science on
+        the store's server (``gds``), this process (``python``), or GDS when the store is
+        Neo4j with GDS installed (``auto``). See :mod:`graph_engine.engines`.
+    gds_concurrency : int
+        Threads GDS may use for PageRank (Leiden runs single-threaded, reproducibly).
     api_max_body_bytes, api_max_batch_ids, api_max_events, api_max_seeds, api_max_k,
     api_min_epsilon, api_seed_time_budget_s, api_rate_limit_per_minute, api_max_page : limits
         Bounds on heavy API requests (see ``api/``).
@@ -134,6 +140,8 @@ class Settings(BaseSettings):
     compute_seed: int = 42
     leiden_resolution: float = Field(default=1.0, gt=0)
     reach_rr_sets: int | None = Field(default=None, ge=1000)
+    compute_engine: Literal["auto", "gds", "python"] = "auto"
+    gds_concurrency: int = Field(default=4, ge=1)
     api_max_body_bytes: int = Field(default=10_000_000, ge=1024)
     api_max_batch_ids: int = Field(default=10_000, ge=1)
     api_max_events: int = Field(default=10_000, ge=1)

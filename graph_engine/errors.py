@@ -23,7 +23,8 @@ the API maps this tree to HTTP status codes in one handler, the CLI to exit code
     ├── BusyError                    over a time or capacity budget; try later (HTTP 503)
     └── StoreError                   the store failed
         ├── StoreUnavailableError    cannot open / connect (bad URL, bad path, server down)
-        └── SchemaVersionError       the database schema is newer than this code
+        ├── SchemaVersionError       the database schema is newer than this code
+        └── InsufficientMemoryError  the server's free memory cannot hold a planned computation
 
 ``is_retryable`` says whether repeating the same call may succeed (as in the Neo4j driver).
 """
@@ -42,6 +43,7 @@ __all__ = [
     "GraphEngineError",
     "IdentityConflictError",
     "InputError",
+    "InsufficientMemoryError",
     "NotFoundError",
     "ParameterError",
     "PayloadTooLargeError",
@@ -216,6 +218,13 @@ class SchemaVersionError(StoreError):
     """The database was written by a newer schema than this code knows."""
 
     code = "schema_version"
+
+
+class InsufficientMemoryError(StoreError):
+    """The store's server cannot hold a planned in-database computation (e.g. a GDS
+    projection and its algorithms); ``details`` holds the estimate and the free memory."""
+
+    code = "insufficient_memory"
 
 
 def _short(value: Any, limit: int = 80) -> str:

@@ -10,6 +10,11 @@ Stages (each timed, each reported to ``progress(stage, fraction)``):
 4. ``reach``: everyone's single-seed expected spread from one pool of RR sets;
 5. ``communities``: Leiden on the undirected interaction graph (seeded), ids matched
    to the previous run by member overlap; bridge = participation coefficient;
+
+Influence and Leiden run on the configured engine (:mod:`graph_engine.engines`: in this
+process, or in Neo4j Graph Data Science on the store's server, memory estimated before
+anything is projected); the run's config records which engine and version ran them.
+
 6. ``value``: participation (recency-weighted engagements, shared content, referrals),
    revenue, audience, social value;
 7. ``tiers``: employee / KOL (level) / KOC / consumer with reasons;
@@ -31,10 +36,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from graph_engine.algorithms.community import leiden
-from graph_engine.algorithms.influence import pagerank
 from graph_engine.algorithms.reach import learn_probabilities, single_seed_reach
 from graph_engine.config import Settings, get_settings
+from graph_engine.engines import EngineName, select_engine
 from graph_engine.errors import StoreError
 from graph_engine.scoring.communities import (
     community_profiles,
@@ -101,6 +105,7 @@ def compute(
     *,
     progress: Progress | None = None,
     as_of: datetime | None = None,
+    engine: EngineName | None = None,
 ) -> RunRecord:
     """Recompute every score and publish a new run.
 
@@ -113,6 +118,8 @@ def compute(
     as_of : datetime, optional
         Reference time of recency weights and the evidence window (default: the
         latest activity in the store, so a historical dataset is scored as of its end).
+    engine : {"auto", "gds", "python"}, optional
+        Where influence and communities run (default: ``settings.compute_engine``).
 
     Returns
     -------
@@ -121,6 +128,10 @@ def compute(
 
     Raises
     ------
+    ConfigError
+        ``engine="gds"`` on a store without Graph Data Science.
+    InsufficientMemoryError
+        The GDS server's free heap cannot hold a projection and its algorithm.
     GraphEngineError
         Any stage's error; the run is then marked failed and the previous one serves.
     """
@@ -140,7 +151,12 @@ def compute(
         report(name, 1.0)
 
     seed = settings.compute_seed
+    runner = select_engine(
+        store, engine or settings.compute_engine, concurrency=settings.gds_concurrency
+    )
     config: dict[str, Any] = {
+        "engine": runner.name,
+        "engine_version": runner.version,
         "value_weights": settings.value_weights,
         "participation_weights": settings.participation_weights,
         "recency_half_life_days": settings.recency_half_life_days,
@@ -178,8 +194,9 @@ def compute(
             learned = learn_probabilities(g, seed=seed)
             ig = learned.graph
         with stage("influence"):
+            memory = runner.check_memory(n, ig.m, g.m)
             weighted = GraphSnapshot(ig.indptr, ig.indices, learned.p, ig.ids)
-            influence = pagerank(weighted.reverse(), weighted=True).scores
+            influence = runner.influence(weighted)
         with stage("reach"):
             reach = single_seed_reach(
                 ig,
@@ -191,7 +208,6 @@ def compute(
             expected_reach = reach.scores
         with stage("communities"):
             und = g.undirected()
-            partition = leiden(und, random_seed=seed, gamma=settings.leiden_resolution)
             prev_map: dict[Any, int] = {}
             if previous is not None:
                 prev_map = {
@@ -199,6 +215,7 @@ def compute(
                     for s in store.run_scores(previous.run_id)
                     if s.community_id is not None
                 }
+            partition = runner.communities(g, gamma=settings.leiden_resolution, random_seed=seed)
             membership, stability = match_communities(g.ids, partition.membership, prev_map)
             bridge = participation_coefficient(und, membership)
         with stage("value"):
@@ -290,6 +307,11 @@ def compute(
             },
             "communities": len(profiles),
             "modularity": partition.modularity,
+            "community_detection": {
+                "algorithm": partition.algorithm,
+                **{k: v for k, v in partition.config.items() if k != "seed_property"},
+            },
+            "engine_memory_estimate": memory,
             "community_stability": stability,
             "reach_rr_sets": reach.config["rr_sets"],
             "as_of": datetime.fromtimestamp(ref, UTC).isoformat(),

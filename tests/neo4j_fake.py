@@ -89,7 +89,12 @@ class Recorder:
         session.execute_write.side_effect = lambda work, *a, **k: self._transaction(
             "write", work, a, k
         )
+        session.run.side_effect = self._auto_commit
         return session
+
+    def _auto_commit(self, query: Any, parameters: Any = None, **kw: Any) -> Any:
+        self._tx += 1
+        return self._run(self._tx, "auto", query, parameters, kw)
 
     def _transaction(self, mode: str, work: Any, args: Any, kwargs: Any) -> Any:
         self._tx += 1

@@ -15,6 +15,7 @@ from typing import Any, Literal, NamedTuple, Protocol, runtime_checkable
 
 from graph_engine.identity import IdentityState, Merge, NewCustomer
 from graph_engine.snapshot import GraphSnapshot
+from graph_engine.store.gds import GdsClient
 
 __all__ = [
     "RELATIONSHIP_TYPES",
@@ -358,6 +359,10 @@ class GraphStore(Protocol):
 
     def segment(self, *, tag: str | None = None, campaign: str | None = None) -> list[str]:
         """Customer ids with a tag, or who converted in a campaign (referral or order)."""
+
+    def gds(self) -> GdsClient | None:
+        """The store server's Graph Data Science library (:mod:`graph_engine.store.gds`),
+        or None: the embedded store has none, a Neo4j server may lack the plugin."""
 
     # -- runs and scores --------------------------------------------------------------
     def begin_run(self, config: dict[str, Any], counts: dict[str, Any]) -> RunRecord:

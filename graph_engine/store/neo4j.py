@@ -77,6 +77,7 @@ from graph_engine.store.base import (
     StoreStats,
 )
 from graph_engine.store.cypher import statement
+from graph_engine.store.gds import GdsClient
 
 __all__ = ["NEO4J_SCHEMES", "SCHEMA_VERSION", "Neo4jStore"]
 
@@ -828,6 +829,17 @@ class Neo4jStore(Neo4jRunsMixin):
         else:
             rows = self._query("read/segment_campaign", campaign=campaign)
         return [r["id"] for r in rows]
+
+    def gds(self) -> GdsClient | None:
+        """The server's Graph Data Science library, or None when it is not installed."""
+        client = GdsClient(self._auto_commit, self.url)
+        return client if client.installed() else None
+
+    def _auto_commit(self, name: str, params: Any) -> list[dict[str, Any]]:
+        """Run a named statement in an auto-commit transaction (GDS procedures manage
+        their own state and must not be retried as a unit)."""
+        with self._session() as session:
+            return session.run(statement(name).text, dict(params)).data()
 
     def delete_everything(self, *, confirm: str) -> int:
         """Delete every node of the database (batched); ``confirm`` must be the URL.

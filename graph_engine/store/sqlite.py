@@ -45,6 +45,7 @@ from graph_engine.store.base import (
     ResolvedBatch,
     StoreStats,
 )
+from graph_engine.store.gds import GdsClient
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
@@ -482,6 +483,10 @@ class SQLiteStore(RunsMixin, KeysMixin):
             )
 
     # -- read side -----------------------------------------------------------------
+    def gds(self) -> GdsClient | None:
+        """None: the embedded store has no in-database graph algorithm library."""
+        return None
+
     def stats(self) -> StoreStats:
         """Counts of customers, identities, merges, edges by type, orders, engagements."""
         one = self._scalar

@@ -43,7 +43,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
     lite = SQLiteStore(f"sqlite:///{tmp / 'g.db'}", identity_salt="test-salt")
     for store in (lite, neo):
         Ingestor(store, settings).ingest(source)
-        compute(store, settings)
+        compute(store, settings, engine="python")
     yield Pair(lite, neo)
     lite.close()
     neo.close()

@@ -628,10 +628,23 @@ def test_every_statement_file_is_used_by_the_store_and_every_used_one_exists() -
 
     import graph_engine.store as package
 
-    code = "".join(p.read_text() for p in Path(package.__file__).parent.glob("*neo4j*.py"))
+    here = Path(package.__file__).parent
+    code = "".join(p.read_text() for p in [*here.glob("*neo4j*.py"), here / "gds.py"])
     used = set(
-        re.findall(r'"((?:schema|meta|ingest|read|runs|scores|writeback|keys|admin)/\w+)"', code)
+        re.findall(
+            r'"((?:schema|meta|ingest|read|runs|scores|writeback|keys|admin|gds)/\w+)"', code
+        )
     )
+    # GDS statements named by their step or algorithm: estimate steps in the engine's
+    # plan, algorithms run by the engine or by the GDS oracle suite
+    engine = (here.parent / "engines.py").read_text()
+    used |= {f"gds/estimate_{step}" for step in re.findall(r'\("\w+", "(\w+)", n,', engine)}
+    oracle = Path(__file__).resolve().parents[1] / "oracle"
+    callers = [engine, *(p.read_text() for p in oracle.glob("*.py"))]
+    for text in callers:
+        used |= {
+            f"gds/algo/{a}" for a in re.findall(r'(?:call|node_values|values)\(\s*"(\w+)"', text)
+        }
     files = {n for n in statement_names() if not n.startswith("examples/")}
     assert used == files, (sorted(used - files), sorted(files - used))
     examples = [n for n in statement_names() if n.startswith("examples/")]
@@ -724,6 +737,7 @@ def test_every_protocol_operation_runs_its_named_statements() -> None:
                 }
             ],
             "read/customer_pks": pk_pages([person]),
+            "gds/installed": [{"installed": True}],
             "scores/get": [{"score": score_node(record)}],
             "keys/get": [
                 {
@@ -794,6 +808,7 @@ def test_every_protocol_operation_runs_its_named_statements() -> None:
         ("revoke_key", ("k",), ["keys/get", "keys/revoke", "keys/get"]),
         ("audit", (None, "x", {}), ["keys/audit"]),
         ("audit_log", (), ["keys/audit_log"]),
+        ("gds", (), ["gds/installed"]),
     ]
     for method, args, expected in table:
         recorder.clear()

@@ -13,6 +13,7 @@ from collections.abc import Hashable, Mapping
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from graph_engine.algorithms._checks import check_int, check_range
 from graph_engine.algorithms.community._graph import igraph_modularity, undirected_igraph
@@ -46,7 +47,10 @@ def louvain(
         Aggregation levels kept (GDS ``maxLevels``).
     max_iterations, tolerance :
         GDS's local-moving limits; igraph moves nodes until no move improves
-        modularity, which both satisfy. Recorded in the config.
+        modularity, which both satisfy. ``tolerance`` also decides the levels, as in
+        GDS: a level is kept only when it merges communities of the level below (not
+        all into one) and improves modularity by more than ``tolerance``; the first
+        level that does not ends the run and is not reported.
     include_intermediate_communities : bool
         Keep every level's membership in ``levels`` (always kept; the flag is
         recorded for GDS parity).
@@ -84,13 +88,19 @@ def louvain(
         graph.contract_vertices(groups.tolist(), combine_attrs="first")
         weights = graph.es["weight"]
     levels_raw = _multilevel(graph, weights, seed) if graph.vcount() else []
-    levels_raw = levels_raw[:max_levels] or [list(range(graph.vcount()))]
+    levels_raw = levels_raw or [list(range(graph.vcount()))]
     original, original_weights = undirected_igraph(g, weighted)
-    levels, modularities = [], []
+    levels: list[npt.NDArray[np.int64]] = []
+    modularities: list[float] = []
     for level in levels_raw:
         labels = seeded_ids(np.asarray(level)[groups], seeds)
+        q = igraph_modularity(original, labels, original_weights)
+        if levels and _gds_stops(levels[-1], labels, modularities[-1], q, tolerance):
+            break
         levels.append(labels)
-        modularities.append(igraph_modularity(original, labels, original_weights))
+        modularities.append(q)
+        if len(levels) == max_levels:
+            break
     config = dict(
         weighted=weighted,
         max_levels=max_levels,
@@ -111,6 +121,17 @@ def louvain(
         len(levels),
         True,
     )
+
+
+def _gds_stops(
+    previous: npt.NDArray[np.int64], level: npt.NDArray[np.int64], q0: float, q1: float, tol: float
+) -> bool:
+    """Whether GDS's Louvain ends before keeping ``level``: it merged no communities of
+    the level below, merged everything into one, or did not improve modularity by more
+    than ``tol``. GDS then reports the levels below it (its ``levels()`` drops the level
+    that triggered the stop), which is what the caller keeps."""
+    count = np.unique(level).size
+    return bool(count == np.unique(previous).size or count == 1 or not (q1 > q0 and q1 - q0 > tol))
 
 
 def _multilevel(graph: Any, weights: list[float], seed: int | None) -> list[list[int]]:

@@ -19,6 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph_engine.algorithms._checks import check_int, check_range, edge_weights
+from graph_engine.algorithms.reach._kernels import _jit
 from graph_engine.errors import ParameterError
 from graph_engine.snapshot import GraphSnapshot
 
@@ -77,10 +78,15 @@ def node_similarity(
     check_range("similarity_cutoff", similarity_cutoff, 0.0, 1.0)
     n = g.n
     w = edge_weights(g, weighted)
-    # one entry per (node, neighbour): parallel relationships as one (their max weight);
-    # the snapshot sorts edges by (source, target), so parallels are adjacent
+    # one entry per (node, neighbour): parallel relationships as one (their max weight),
+    # self-loops left out (a node is not its own neighbour, as in GDS, which also counts
+    # the degree cut-offs without them); the snapshot sorts edges by (source, target),
+    # so parallels are adjacent
     src, dst = g.sources(), g.indices
-    starts = np.r_[True, (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])] if g.m else []
+    loop = src == dst
+    if loop.any():
+        src, dst, w = src[~loop], dst[~loop], w[~loop]
+    starts = np.r_[True, (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])] if src.size else []
     first = np.flatnonzero(starts)
     values = np.maximum.reduceat(w, first) if (weighted and first.size) else np.ones(first.size)
     indptr = np.zeros(n + 1, dtype=np.int64)
@@ -90,20 +96,23 @@ def node_similarity(
     upper = upper_degree_cutoff if upper_degree_cutoff is not None else np.iinfo(np.int64).max
     compared = np.flatnonzero((degree >= degree_cutoff) & (degree <= upper))
     sub = matrix[compared]
-    binary = sub.copy()
-    binary.data[:] = 1.0
-    common = (binary @ binary.T).tocoo()
-    keep = common.row != common.col
-    rows, cols = common.row[keep], common.col[keep]
     if weighted:
-        totals = np.asarray(sub.sum(axis=1)).ravel()
-        dense_rows = [sub.getrow(i) for i in range(sub.shape[0])]
-        sims = []
-        for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
-            smallest = dense_rows[i].minimum(dense_rows[j]).sum()
-            sims.append(smallest / (totals[i] + totals[j] - smallest))
-        similarity = np.asarray(sims, dtype=float)
+        sub = sub.tocsr()
+        by_column = sub.tocsc()
+        rows, cols, similarity = _weighted_jaccard(
+            sub.indptr.astype(np.int64),
+            sub.indices.astype(np.int64),
+            sub.data.astype(np.float64),
+            by_column.indptr.astype(np.int64),
+            by_column.indices.astype(np.int64),
+            by_column.data.astype(np.float64),
+        )
     else:
+        binary = sub.copy()
+        binary.data[:] = 1.0
+        common = (binary @ binary.T).tocoo()
+        keep = common.row != common.col
+        rows, cols = common.row[keep], common.col[keep]
         inter = common.data[keep]
         size = degree[compared]
         similarity = inter / (size[rows] + size[cols] - inter)
@@ -138,3 +147,71 @@ def node_similarity(
         weighted=weighted,
     )
     return SimilarityPairs(result, config)
+
+
+@_jit
+def _weighted_jaccard(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+    col_ptr: np.ndarray,
+    col_rows: np.ndarray,
+    col_data: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - numba
+    """Weighted Jaccard ``Σ min / Σ max`` of every pair of rows sharing a column.
+
+    Rows are compared nodes, columns their neighbours (CSR, and the same matrix by
+    column). For row ``i``, walking its neighbours' columns accumulates ``Σ min`` with
+    every row ``j`` that shares one; ``Σ max = total_i + total_j - Σ min``.
+    """
+    n = indptr.size - 1
+    totals = np.zeros(n)
+    for i in range(n):
+        for e in range(indptr[i], indptr[i + 1]):
+            totals[i] += data[e]
+    acc = np.zeros(n)
+    seen = np.zeros(n, dtype=np.bool_)
+    touched = np.empty(n, dtype=np.int64)
+    count = 0
+    for i in range(n):  # first pass: how many pairs
+        k = 0
+        for e in range(indptr[i], indptr[i + 1]):
+            x = indices[e]
+            for f in range(col_ptr[x], col_ptr[x + 1]):
+                j = col_rows[f]
+                if j != i and not seen[j]:
+                    seen[j] = True
+                    touched[k] = j
+                    k += 1
+        for t in range(k):
+            seen[touched[t]] = False
+        count += k
+    out_i = np.empty(count, dtype=np.int64)
+    out_j = np.empty(count, dtype=np.int64)
+    out_s = np.empty(count, dtype=np.float64)
+    p = 0
+    for i in range(n):
+        k = 0
+        for e in range(indptr[i], indptr[i + 1]):
+            x = indices[e]
+            a = data[e]
+            for f in range(col_ptr[x], col_ptr[x + 1]):
+                j = col_rows[f]
+                if j == i:
+                    continue
+                if not seen[j]:
+                    seen[j] = True
+                    touched[k] = j
+                    k += 1
+                b = col_data[f]
+                acc[j] += a if a < b else b
+        for t in range(k):
+            j = touched[t]
+            smallest = acc[j]
+            out_i[p] = i
+            out_j[p] = j
+            out_s[p] = smallest / (totals[i] + totals[j] - smallest)
+            p += 1
+            acc[j] = 0.0
+            seen[j] = False
+    return out_i, out_j, out_s

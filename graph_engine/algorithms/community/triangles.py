@@ -27,7 +27,9 @@ def _simple(g: GraphSnapshot, max_degree: int | None):  # type: ignore[no-untype
     excluded = np.zeros(g.n, dtype=bool)
     if max_degree is not None:
         check_int("max_degree", max_degree, 0)
-        excluded = np.asarray(graph.degree()) > max_degree
+        # GDS compares the projection's degree: every relationship of the undirected
+        # multigraph, parallels each and a self-loop twice
+        excluded = np.diff(g.undirected().indptr) > max_degree
         ends = np.asarray(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
         graph.delete_edges(np.flatnonzero(excluded[ends].any(axis=1)).tolist())
     return graph, excluded
@@ -85,7 +87,10 @@ def triangles(g: GraphSnapshot) -> list[tuple[Hashable, Hashable, Hashable]]:
 
 
 def local_clustering_coefficient(g: GraphSnapshot) -> NodeScores:
-    """``2T / (d (d - 1))`` per node on the undirected simple graph (0 when d < 2).
+    """``2T / (d (d - 1))`` per node of the undirected graph (0 when T = 0).
+
+    ``T`` counts triangles of the simple graph; ``d`` counts distinct neighbours, a
+    node's own self-loop included, as GDS does on a multigraph.
 
     ``config["average"]`` is the mean over all nodes, zeros included (GDS).
 
@@ -97,8 +102,18 @@ def local_clustering_coefficient(g: GraphSnapshot) -> NodeScores:
     """
     graph, _ = _simple(g, None)
     counts = _triangles_per_node(graph, g.n)
-    d = np.asarray(graph.degree(), dtype=float) if g.n else np.zeros(0)
+    d = _distinct_neighbours(g).astype(float)
     pairs = d * (d - 1)
     lcc = np.divide(2 * counts, pairs, out=np.zeros(g.n), where=pairs > 0)
     average = float(lcc.mean()) if g.n else 0.0
     return NodeScores(g.ids, lcc, "local_clustering_coefficient", {"average": average})
+
+
+def _distinct_neighbours(g: GraphSnapshot) -> npt.NDArray[np.int64]:
+    """Distinct neighbours of each node in the undirected graph (itself, if it has a
+    self-loop)."""
+    und = g.undirected()
+    if not und.m:
+        return np.zeros(g.n, dtype=np.int64)
+    pairs = np.unique(und.sources() * np.int64(g.n) + und.indices)
+    return np.bincount(pairs // g.n, minlength=g.n)

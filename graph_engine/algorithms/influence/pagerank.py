@@ -137,7 +137,7 @@ def pagerank(
     source_nodes : list of ids or of ``(id, bias)`` pairs, optional
         Personalised PageRank: teleport (and initial mass) only to these nodes, with
         the given bias (default 1; not normalised in ``"gds"``).
-    scaler : {None, "minmax", "mean", "stdscore", "log", "max", "l1", "l2"}
+    scaler : {None, "minmax", "mean", "center", "stdscore", "log", "log1p", "max", "l1", "l2"}
     variant : {"gds", "classic"}
         ``"gds"`` (default) reproduces Neo4j GDS; ``"classic"`` is normalised PageRank
         run to convergence, dangling mass redistributed (equals networkx).

@@ -9,16 +9,17 @@ from graph_engine.errors import ParameterError
 
 __all__ = ["SCALERS", "scale"]
 
-SCALERS = ("minmax", "mean", "stdscore", "log", "max", "l1", "l2")
+SCALERS = ("minmax", "mean", "center", "stdscore", "log", "log1p", "max", "l1", "l2")
 
 
 def scale(x: npt.NDArray[np.float64], scaler: str | None) -> npt.NDArray[np.float64]:
     """Scale scores like GDS.
 
-    ``minmax`` (x-min)/(max-min); ``mean`` (x-mean)/(max-min); ``stdscore``
+    ``minmax`` (x-min)/(max-min); ``mean`` (x-mean)/(max-min); ``center`` x-mean;
+    ``stdscore``
     (x-mean)/σ (population); ``max`` x/max|x|; ``l1`` x/Σ|x|; ``l2`` x/‖x‖₂; ``log``
-    ln(x + 1) (GDS's Log scaler with offset 1, so a zero stays 0). A zero
-    denominator gives all zeros, as in GDS.
+    ln(x) (GDS's Log scaler, whose offset defaults to 0: a zero score becomes -inf);
+    ``log1p`` ln(x + 1) (a zero stays 0). A zero denominator gives all zeros, as in GDS.
 
     Examples
     --------
@@ -32,8 +33,12 @@ def scale(x: npt.NDArray[np.float64], scaler: str | None) -> npt.NDArray[np.floa
         raise ParameterError(f"scaler must be one of None, {', '.join(SCALERS)}; got {scaler!r}")
     if x.size == 0:
         return x
-    if name == "log":
-        return np.log1p(x)
+    if name in ("log", "log1p"):
+        with np.errstate(divide="ignore"):
+            out: npt.NDArray[np.float64] = np.asarray(np.log(x) if name == "log" else np.log1p(x))
+        return out
+    if name == "center":
+        return np.asarray(x - float(x.mean()), dtype=np.float64)
     if name in ("minmax", "mean"):
         spread = x.max() - x.min()
         centre = x.min() if name == "minmax" else x.mean()

@@ -89,16 +89,16 @@ def test_weights_decide_between_two_partitions() -> None:
 
 def test_the_pipeline_passes_its_configured_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
     """compute() calls Leiden with GRAPH_ENGINE_LEIDEN_RESOLUTION (recorded in the run)."""
-    from graph_engine import pipeline
+    from graph_engine import engines, pipeline
 
     seen: list[float] = []
-    real = pipeline.leiden
+    real = engines.leiden
 
     def spy(g: GraphSnapshot, **kw: object) -> object:
         seen.append(float(kw["gamma"]))  # type: ignore[arg-type]
         return real(g, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "leiden", spy)
+    monkeypatch.setattr(engines, "leiden", spy)
     from graph_engine.config import Settings
     from graph_engine.ingest import Ingestor
     from graph_engine.store import SQLiteStore

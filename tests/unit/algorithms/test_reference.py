@@ -118,7 +118,9 @@ def test_weighted_pagerank_ignores_negative_weights() -> None:
     assert scores["b"] == pytest.approx(0.15) and scores["c"] > scores["b"]
 
 
-@pytest.mark.parametrize("scaler", ["minmax", "mean", "stdscore", "log", "max", "l1", "l2"])
+@pytest.mark.parametrize(
+    "scaler", ["minmax", "mean", "center", "stdscore", "log", "log1p", "max", "l1", "l2"]
+)
 def test_scalers(scaler: str) -> None:
     g, _ = random_weighted(2)
     raw = influence.pagerank(g).scores
@@ -127,7 +129,9 @@ def test_scalers(scaler: str) -> None:
         "minmax": (raw - raw.min()) / (raw.max() - raw.min()),
         "mean": (raw - raw.mean()) / (raw.max() - raw.min()),
         "stdscore": (raw - raw.mean()) / raw.std(),
-        "log": np.log1p(raw),
+        "center": raw - raw.mean(),
+        "log": np.log(raw),
+        "log1p": np.log1p(raw),
         "max": raw / raw.max(),
         "l1": raw / raw.sum(),
         "l2": raw / np.linalg.norm(raw),
@@ -209,8 +213,12 @@ def test_degree_equals_networkx(edges: list[tuple[int, int]]) -> None:
 @settings(max_examples=30, deadline=None)
 @given(edge_lists)
 def test_undirected_structure_equals_networkx(edges: list[tuple[int, int]]) -> None:
-    g, ref = simple_digraph(edges)
+    _, ref = simple_digraph(edges)
     und = ref.to_undirected()
+    # the simple undirected graph: a reciprocal pair is one edge (GDS would keep both
+    # relationships of a pair as parallels; see the multigraph test below)
+    pairs = list(und.edges)
+    g = GraphSnapshot.from_edges([a for a, _ in pairs], [b for _, b in pairs], node_ids=range(15))
     assert community.k_core(g.undirected()).scores.tolist() == [
         nx.core_number(und)[i] for i in range(15)
     ]
@@ -321,7 +329,8 @@ def test_node_similarity_options() -> None:
 def test_triangle_count_max_degree() -> None:
     g = GraphSnapshot.from_edges(list("abcaad"), list("bcaded"), directed=False)
     result = community.triangle_count(g, max_degree=2).to_dict()
-    assert result["a"] == -1 and result["b"] == 0 and result["d"] == 0
+    # d's self-loop counts twice in its degree (1 + 2 = 3 > 2), as in GDS
+    assert result["a"] == -1 and result["b"] == 0 and result["d"] == -1
 
 
 ALL: list[tuple[str, Any]] = [
@@ -405,3 +414,19 @@ def test_results_record_their_configuration_even_from_generators() -> None:
     assert isinstance(leiden.config["random_seed"], int)  # drawn, recorded, replayable
     again = community.leiden(g.undirected(), random_seed=leiden.config["random_seed"])
     assert again.membership.tolist() == leiden.membership.tolist()
+
+
+def test_k_core_and_clustering_count_a_multigraph_as_gds_does() -> None:
+    """Parallel relationships each add to the k-core degree, a self-loop adds two and
+    stays with its node; the clustering coefficient counts distinct neighbours, the
+    node itself included when it has a self-loop (checked against GDS on real graphs
+    by tests/oracle)."""
+    # a-b twice, b-c once, c-c self-loop
+    g = GraphSnapshot.from_edges(["a", "b", "b", "c", "a"], ["b", "a", "c", "c", "c"])
+    und = g.undirected()
+    # degrees: a 3 (b, b, c), b 3 (a, a, c), c 4 (b, a, c, c): all stay in the 3-core
+    assert community.k_core(und).to_dict() == {"a": 3.0, "b": 3.0, "c": 3.0}
+    lcc = community.local_clustering_coefficient(und).to_dict()
+    # one triangle a-b-c; c's distinct neighbours are a, b and c itself: 2 * 1 / (3 * 2)
+    assert lcc["c"] == pytest.approx(1 / 3)
+    assert lcc["a"] == pytest.approx(1.0)

@@ -1,0 +1,7 @@
+// Betweenness centrality of every node of a projected graph (gds.betweenness.stream), as one record of aligned
+// lists.
+// Parameters:
+//   $graph: catalog name of the projected graph
+//   $config: the procedure's configuration map
+CALL gds.betweenness.stream($graph, $config) YIELD nodeId, score
+RETURN collect(nodeId) AS node, collect(score) AS value
