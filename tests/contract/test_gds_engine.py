@@ -56,6 +56,13 @@ class Computed:
     python: RunRecord
     gds: RunRecord
     env: dict[str, str]
+    catalog: set[str]  # GDS graphs of this library that existed before the tests
+
+    def projections(self) -> set[str]:
+        """Graphs of this library in the GDS catalog now, not counting earlier ones."""
+        gds = self.store.gds()
+        assert gds is not None
+        return set(gds.graphs(GRAPH_PREFIX)) - self.catalog
 
     def scores(self, run: RunRecord) -> dict[Any, ScoreRecord]:
         return {s.customer_id: s for s in self.store.run_scores(run.run_id)}
@@ -69,12 +76,15 @@ def computed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Computed]:
     generate(tmp / "data", SyntheticConfig(customers=CUSTOMERS, seed=11))
     Ingestor(store, settings).ingest([Source(tmp / "data" / "events.jsonl", "jsonl")])
     python = compute(store, settings, engine="python")
+    gds_client = store.gds()
+    assert gds_client is not None
+    before = set(gds_client.graphs(GRAPH_PREFIX))  # what other processes left, if any
     server = neo4j_live.require()
     env = {**os.environ, **server.env(), "GRAPH_ENGINE_IDENTITY_SALT": "test-salt"}
     out = as_json(cli("compute", "--engine", "gds", "--json", env=env, cwd=tmp))
     gds = store.current_run()
     assert gds is not None and gds.run_id == out["run_id"]
-    yield Computed(store, settings, python, gds, env)
+    yield Computed(store, settings, python, gds, env, before)
     store.close()
 
 
@@ -94,8 +104,8 @@ def test_gds_run_is_published_and_records_engine_and_version(computed: Computed)
     estimate = run.summary["engine_memory_estimate"]
     assert 0 < estimate["influence"]["bytes_min"] <= estimate["influence"]["bytes_max"]
     assert estimate["heap_free"] > estimate["communities"]["bytes_min"]
-    # every projection this library made is gone
-    assert gds.graphs(GRAPH_PREFIX) == []
+    # every projection the run made is gone
+    assert computed.projections() == set()
 
 
 @pytest.mark.neo4j
@@ -131,7 +141,7 @@ def test_rerun_keeps_community_ids(computed: Computed) -> None:
         # nothing changed since the last run: every customer keeps their community id
         assert stability["moved"] <= 0.01 * stability["compared"], stability
     finally:
-        assert computed.store.gds().graphs(GRAPH_PREFIX) == []  # type: ignore[union-attr]
+        assert computed.projections() == set()
 
 
 @pytest.mark.neo4j
@@ -145,7 +155,7 @@ def test_failure_mid_computation_drops_the_projection_and_keeps_the_previous_run
     real_call = GdsClient.call
 
     def failing(self: GdsClient, algorithm: str, graph: Any, config: Any) -> dict[str, Any]:
-        seen.extend(self.graphs(GRAPH_PREFIX))  # the projection exists while it runs
+        seen.extend(computed.projections())  # the projection exists while it runs
         if algorithm == "leiden":
             raise StoreError("injected: GDS failed mid-run")
         return real_call(self, algorithm, graph, config)
@@ -154,7 +164,7 @@ def test_failure_mid_computation_drops_the_projection_and_keeps_the_previous_run
     with pytest.raises(StoreError, match="injected"):
         compute(store, computed.settings, engine="gds")
     assert any("communities" in name for name in seen)
-    assert store.gds().graphs(GRAPH_PREFIX) == []  # type: ignore[union-attr]
+    assert computed.projections() == set()
     assert store.current_run().run_id == before.run_id  # type: ignore[union-attr]
     assert store.runs(limit=1)[0].status == "failed"
 
@@ -170,7 +180,7 @@ def test_a_plan_beyond_the_heap_is_refused_before_projecting(computed: Computed)
     assert "MiB" in message and "heap free" in message and "--engine python" in message
     details = err.value.details
     assert details["bytes_min"] > details["heap_free"] > 0
-    assert gds.graphs(GRAPH_PREFIX) == []
+    assert computed.projections() == set()
 
 
 @pytest.mark.neo4j

@@ -1,12 +1,15 @@
 // Write one batch of a published run's scores back onto the Customer nodes (so Cypher
 // users can query them) and keep the :KOL, :KOC and :Employee labels in sync with the
 // tier; every written customer is stamped with the run id. Copies server-side from the
-// run's Score nodes, next batch after the last customer id written (keyset paging).
+// run's Score nodes, next batch after the last customer id written (keyset paging: a
+// seek on the (run_id, customer_id) constraint's index, hinted because the planner
+// otherwise scans that index whenever its statistics make $after look unselective).
 // Parameters:
 //   $run_id: the published run
 //   $after: write customers with ids greater than this ('' for the first batch)
 //   $batch_size: customers per transaction
 MATCH (s:Score {run_id: $run_id})
+USING INDEX SEEK s:Score(run_id, customer_id)
 WHERE s.customer_id > $after
 WITH s
 ORDER BY s.customer_id
