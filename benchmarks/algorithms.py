@@ -38,8 +38,11 @@ PEERS = ("ours", "scipy", "igraph", "networkit", "networkx")
 def load_edges(graph: str, nodes: int) -> tuple[np.ndarray, np.ndarray, int, bool]:
     """Dense 0..n-1 edge arrays of a dataset (self-loops and duplicates dropped)."""
     if graph == "synthetic":
+        import random
+
         import igraph
 
+        random.seed(0)  # igraph draws from Python's random: the same graph in every process
         ba = igraph.Graph.Barabasi(nodes, 10, directed=True)
         edges = np.asarray(ba.get_edgelist(), dtype=np.int64)
         return edges[:, 0], edges[:, 1], nodes, True
