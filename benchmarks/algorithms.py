@@ -170,15 +170,20 @@ def run_one(graph: str, algorithm: str, peer: str, nodes: int) -> dict[str, Any]
     return result
 
 
-def measure(graph: str, algorithm: str, peer: str, nodes: int, timeout: int) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--one", graph, algorithm, peer, "--nodes", str(nodes)]
+def measure(
+    graph: str, algorithm: str, peer: str, nodes: int, timeout: int, script: str = __file__
+) -> dict[str, Any]:
+    """Run ``script --one GRAPH ALGORITHM PEER --nodes N`` in a fresh process: its last
+    stdout line as JSON, or ``{"error": ...}`` (the process's last stderr line, or the
+    timeout)."""
+    cmd = [sys.executable, script, "--one", graph, algorithm, peer, "--nodes", str(nodes)]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"error": f"over {timeout} s"}
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["failed"])[-1]
-        return {"error": last[:80]}
+        return {"error": last[:160]}
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 

@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.algorithms import load_edges  # noqa: E402
+from benchmarks.algorithms import load_edges, measure  # noqa: E402
 from benchmarks.neo4j_ingest import _connection  # noqa: E402
 
 GRAPHS = ("soc-Slashdot0902", "synthetic")
@@ -106,18 +105,6 @@ def run_one(graph: str, algorithm: str, engine: str, nodes: int) -> dict[str, An
         store.close()
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
-
-
-def measure(graph: str, algorithm: str, engine: str, nodes: int, timeout: int) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--one", graph, algorithm, engine, "--nodes", str(nodes)]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return {"error": f"over {timeout} s"}
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["failed"])[-1]
-        return {"error": last[:160]}
-    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
 def compute_runs(customers: int) -> dict[str, Any]:
@@ -225,7 +212,7 @@ def main() -> None:
     for graph in args.graphs.split(","):
         for algorithm in ALGORITHMS:
             for engine in ENGINES:
-                r = measure(graph, algorithm, engine, args.nodes, args.timeout)
+                r = measure(graph, algorithm, engine, args.nodes, args.timeout, __file__)
                 res["algorithms"].setdefault(graph, {}).setdefault(algorithm, {})[engine] = r
                 print(graph, algorithm, engine, r, file=sys.stderr, flush=True)
     if not args.skip_compute:

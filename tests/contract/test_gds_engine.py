@@ -11,9 +11,7 @@ anything is projected, and a rerun keeps the previous run's community ids.
 
 from __future__ import annotations
 
-import math
 import os
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,18 +33,9 @@ from graph_engine.store.neo4j import Neo4jStore
 from tests import neo4j_live
 from tests.contract.conftest import _neo4j_store
 from tests.e2e.test_cli import as_json, cli
+from tests.partitions import nmi
 
 CUSTOMERS = 20_000
-
-
-def nmi(a: list[int], b: list[int]) -> float:
-    """Normalised mutual information (arithmetic mean of the entropies)."""
-    n = len(a)
-    ca, cb, cab = Counter(a), Counter(b), Counter(zip(a, b, strict=True))
-    mutual = sum(v / n * math.log(v * n / (ca[x] * cb[y])) for (x, y), v in cab.items())
-    ha = -sum(v / n * math.log(v / n) for v in ca.values())
-    hb = -sum(v / n * math.log(v / n) for v in cb.values())
-    return 2 * mutual / (ha + hb)
 
 
 @dataclass

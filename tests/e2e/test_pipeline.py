@@ -4,12 +4,10 @@ and the analyst commands answer from the published run."""
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +19,9 @@ from graph_engine.ingest.synthetic import SyntheticConfig, generate
 from graph_engine.pipeline import STAGES, compute
 from graph_engine.store import SQLiteStore
 from tests.e2e.test_cli import as_json, cli
+from tests.partitions import nmi
 
 SALT = "pipeline-test-salt"
-
-
-def nmi(a: list[int], b: list[int]) -> float:
-    n = len(a)
-    ca, cb, cab = Counter(a), Counter(b), Counter(zip(a, b, strict=True))
-    mutual = sum(v / n * math.log(v * n / (ca[x] * cb[y])) for (x, y), v in cab.items())
-    ha = -sum(v / n * math.log(v / n) for v in ca.values())
-    hb = -sum(v / n * math.log(v / n) for v in cb.values())
-    return 2 * mutual / (ha + hb)
 
 
 @pytest.fixture(scope="module")

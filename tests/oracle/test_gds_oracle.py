@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import gzip
 import itertools
-import math
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from graph_engine.store.gds import GdsClient, GdsGraph
 from graph_engine.store.neo4j import Neo4jStore
 from tests import neo4j_live
 from tests.conftest import datasets_dir
+from tests.partitions import nmi
 
 pytestmark = pytest.mark.neo4j
 
@@ -125,16 +124,6 @@ def same_partition(a: Arr, b: Arr) -> bool:
     """The same grouping of nodes, whatever the labels."""
     pairs = set(zip(np.asarray(a).tolist(), np.asarray(b).tolist(), strict=True))
     return len(pairs) == len(set(np.asarray(a).tolist())) == len(set(np.asarray(b).tolist()))
-
-
-def nmi(a: Arr, b: Arr) -> float:
-    a_, b_ = np.asarray(a).tolist(), np.asarray(b).tolist()
-    n = len(a_)
-    ca, cb, cab = Counter(a_), Counter(b_), Counter(zip(a_, b_, strict=True))
-    mutual = sum(v / n * math.log(v * n / (ca[x] * cb[y])) for (x, y), v in cab.items())
-    ha = -sum(v / n * math.log(v / n) for v in ca.values())
-    hb = -sum(v / n * math.log(v / n) for v in cb.values())
-    return 1.0 if ha + hb == 0 else 2 * mutual / (ha + hb)
 
 
 # -- centralities -------------------------------------------------------------------------
