@@ -32,7 +32,7 @@ from graph_engine.algorithms.results import Partition
 from graph_engine.errors import ConfigError, StoreError
 from graph_engine.snapshot import GraphSnapshot
 from graph_engine.store.base import GraphStore
-from graph_engine.store.gds import GdsClient
+from graph_engine.store.gds import GRAPH_PREFIX, GdsClient
 
 __all__ = ["ComputeEngine", "EngineName", "GdsEngine", "PythonEngine", "select_engine"]
 
@@ -47,6 +47,11 @@ class ComputeEngine(Protocol):
     name: str
     #: The library's version (GDS), or None.
     version: str | None
+
+    def start(self, run_id: str) -> list[str]:
+        """Called once the run exists (after the store has abandoned any run that was left
+        running): tag what the engine creates with the run and release what earlier runs
+        left behind. Returns what was released."""
 
     def check_memory(self, n: int, influence_edges: int, graph_edges: int) -> dict[str, Any]:
         """Check the computation fits before any is started; returns what was estimated."""
@@ -63,6 +68,10 @@ class PythonEngine:
 
     name = "python"
     version: str | None = None
+
+    def start(self, run_id: str) -> list[str]:
+        """Nothing is left behind in this process."""
+        return []
 
     def check_memory(self, n: int, influence_edges: int, graph_edges: int) -> dict[str, Any]:
         """Nothing to check ahead: the snapshot is already in memory."""
@@ -96,6 +105,25 @@ class GdsEngine:
         self.client = client
         self.version: str | None = version
         self.concurrency = concurrency
+        self.run_id = "adhoc"
+
+    def start(self, run_id: str) -> list[str]:
+        """Name this run's projections after it, and drop the projections of earlier runs.
+
+        Projections are dropped when their run ends, also on failure; a process killed
+        outright (SIGKILL, OOM killer) leaves its projection in the GDS catalog, holding
+        server heap. Starting a run abandons every run still marked running, so any
+        projection named after another run is a leftover. Only projections named
+        ``graph_engine_run-...`` are touched (not other graphs of the catalog, nor ones
+        made with :class:`~graph_engine.store.gds.GdsClient` directly).
+        """
+        self.run_id = run_id
+        dropped = []
+        for name in self.client.graphs(f"{GRAPH_PREFIX}run-"):
+            if name[len(GRAPH_PREFIX) :].split("_", 1)[0] != run_id:
+                self.client.drop(name)
+                dropped.append(name)
+        return dropped
 
     def check_memory(self, n: int, influence_edges: int, graph_edges: int) -> dict[str, Any]:
         """GDS's estimates of each phase against the server's free heap.
@@ -125,7 +153,7 @@ class GdsEngine:
     def influence(self, weighted: GraphSnapshot) -> FloatArray:
         """See :class:`ComputeEngine`."""
         rev = weighted.reverse()
-        with self.client.project(rev, label="influence") as graph:
+        with self.client.project(rev, label=f"{self.run_id}_influence") as graph:
             return self.client.node_values(
                 "pagerank",
                 graph,
@@ -159,7 +187,9 @@ class GdsEngine:
             "concurrency": 1,
         }
         unweighted = GraphSnapshot(g.indptr, g.indices, None, g.ids)
-        with self.client.project(unweighted, undirected=True, label="communities") as graph:
+        with self.client.project(
+            unweighted, undirected=True, label=f"{self.run_id}_communities"
+        ) as graph:
             row = self.client.call("leiden", graph, config)
         membership = np.zeros(g.n, dtype=np.int64)
         membership[np.asarray(row["node"], dtype=np.int64)] = np.asarray(row["value"])

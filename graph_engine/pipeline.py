@@ -170,6 +170,7 @@ def compute(
     previous = store.current_run()
     run = store.begin_run(config, store.stats().to_dict())
     try:
+        released = runner.start(run.run_id)
         with stage("read"):
             feats = store.customer_features()
             times = [feats.engagements[1], feats.shares[1], feats.referrals[1], feats.orders[1]]
@@ -312,6 +313,7 @@ def compute(
                 **{k: v for k, v in partition.config.items() if k != "seed_property"},
             },
             "engine_memory_estimate": memory,
+            "engine_released": released,
             "community_stability": stability,
             "reach_rr_sets": reach.config["rr_sets"],
             "as_of": datetime.fromtimestamp(ref, UTC).isoformat(),

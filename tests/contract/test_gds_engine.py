@@ -26,6 +26,7 @@ from graph_engine.errors import ConfigError, InsufficientMemoryError, StoreError
 from graph_engine.ingest import Ingestor, Source
 from graph_engine.ingest.synthetic import SyntheticConfig, generate
 from graph_engine.pipeline import compute
+from graph_engine.snapshot import GraphSnapshot
 from graph_engine.store import SQLiteStore
 from graph_engine.store.base import RunRecord, ScoreRecord
 from graph_engine.store.gds import GRAPH_PREFIX, GdsClient
@@ -197,3 +198,35 @@ def test_cli_refuses_gds_on_sqlite(tmp_path: Path) -> None:
     )
     assert proc.returncode != 0
     assert "Graph Data Science" in proc.stderr
+
+
+KILLED = """
+import os, signal
+from graph_engine.config import get_settings
+from graph_engine.snapshot import GraphSnapshot
+from graph_engine.store.neo4j import Neo4jStore
+
+settings = get_settings()
+gds = Neo4jStore(settings.store_url, settings).gds()
+with gds.project(GraphSnapshot.from_edges(["a"], ["b"]), label="run-00000-0dead0ff_influence"):
+    os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would, mid-computation
+"""
+
+
+@pytest.mark.neo4j
+def test_a_killed_runs_projection_is_released_by_the_next_run(computed: Computed) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", KILLED], env=computed.env, timeout=120)
+    assert proc.returncode == -9
+    left = {n for n in computed.projections() if "run-00000-0dead0ff" in n}
+    assert len(left) == 1  # the killed process could not drop it
+    gds = computed.store.gds()
+    assert gds is not None
+    # a graph someone projected with the client directly is not the engine's to drop
+    with gds.project(GraphSnapshot.from_edges(["a"], ["b"]), label="analyst") as mine:
+        run = compute(computed.store, computed.settings, engine="gds")
+        assert set(run.summary["engine_released"]) == left
+        assert mine.name in gds.graphs(GRAPH_PREFIX)
+    assert computed.projections() == set()
