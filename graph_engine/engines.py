@@ -16,6 +16,15 @@ handed to GDS from the snapshot rather than projected from stored relationships.
 
 :func:`select_engine` maps the ``compute_engine`` setting (``auto``, ``gds`` or
 ``python``) to an engine: ``auto`` is GDS when the store is Neo4j with GDS installed.
+
+References
+----------
+Page, L., Brin, S., Motwani, R., & Winograd, T. (1999). The PageRank citation ranking:
+bringing order to the web. Stanford InfoLab technical report 1999-66.
+Traag, V. A., Waltman, L., & van Eck, N. J. (2019). From Louvain to Leiden: guaranteeing
+well-connected communities. Scientific Reports 9, 5233. doi:10.1038/s41598-019-41695-z
+Neo4j Graph Data Science manual, "PageRank", "Leiden" and "Memory estimation",
+https://neo4j.com/docs/graph-data-science/current/
 """
 
 from __future__ import annotations
