@@ -203,7 +203,7 @@ class GdsEngine:
         membership = np.zeros(g.n, dtype=np.int64)
         membership[np.asarray(row["node"], dtype=np.int64)] = np.asarray(row["value"])
         reported = float(row["modularity"])
-        actual = modularity(unweighted.undirected(), membership).modularity
+        actual = modularity(g.undirected(), membership).modularity  # unweighted, as run
         if g.m and abs(actual - reported) > 1e-6:
             raise StoreError(
                 f"GDS Leiden on {self.client.where} reported modularity {reported:.6f} but "
@@ -251,6 +251,4 @@ def select_engine(store: GraphStore, choice: str, *, concurrency: int = 4) -> Co
                 f"library installed; {store.url} has none (use --engine python or auto)"
             )
         return PythonEngine()
-    version = client.version()
-    assert version is not None  # installed() was checked by store.gds()
-    return GdsEngine(client, version, concurrency=concurrency)
+    return GdsEngine(client, client.version(), concurrency=concurrency)

@@ -10,11 +10,6 @@ Stages (each timed, each reported to ``progress(stage, fraction)``):
 4. ``reach``: everyone's single-seed expected spread from one pool of RR sets;
 5. ``communities``: Leiden on the undirected interaction graph (seeded), ids matched
    to the previous run by member overlap; bridge = participation coefficient;
-
-Influence and Leiden run on the configured engine (:mod:`graph_engine.engines`: in this
-process, or in Neo4j Graph Data Science on the store's server, memory estimated before
-anything is projected); the run's config records which engine and version ran them.
-
 6. ``value``: participation (recency-weighted engagements, shared content, referrals),
    revenue, audience, social value;
 7. ``tiers``: employee / KOL (level) / KOC / consumer with reasons;
@@ -23,6 +18,10 @@ anything is projected); the run's config records which engine and version ran th
    published in one transaction. Any failure (or Ctrl-C) marks the run failed and the
    previous run keeps serving; a killed process leaves a ``running`` run that the next
    compute marks abandoned.
+
+Influence and Leiden run on the configured engine (:mod:`graph_engine.engines`: in this
+process, or in Neo4j Graph Data Science on the store's server, memory estimated before
+anything is projected); the run's config records which engine and version ran them.
 """
 
 from __future__ import annotations

@@ -122,10 +122,8 @@ class GdsClient:
         """Whether the GDS library is installed in the server."""
         return bool(self._run("gds/installed", {})[0]["installed"])
 
-    def version(self) -> str | None:
-        """GDS's version, or None when it is not installed."""
-        if not self.installed():
-            return None
+    def version(self) -> str:
+        """GDS's version (the store hands out a client only when GDS is installed)."""
         return str(self._run("gds/version", {})[0]["version"])
 
     def heap(self) -> tuple[int, int]:

@@ -41,6 +41,7 @@ def test_reverse_and_undirected() -> None:
     u = g.undirected()
     assert not u.directed and u.m == 6 and u.undirected() is u
     assert u.out_degree().tolist() == [2, 2, 2]
+    assert g.undirected() is u  # built once per snapshot
 
 
 def test_node_ids_fix_order_and_keep_isolated_nodes() -> None:
