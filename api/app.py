@@ -20,7 +20,8 @@ from .deps import KeyCache, RateLimiter, Stores, authorize
 from .jobs import Jobs
 from .metrics import Metrics
 from .permissions import PUBLIC
-from .routes import communities, customers, events, influencers, planning, system
+from .routes import communities, customers, events, explore, influencers, planning, system
+from .webapp import explorer_app
 
 PREFIX = "/v1"
 
@@ -81,7 +82,9 @@ class LimitsAndMetrics:
 
 
 def _static_route(path: str) -> str:
-    return path if path in ("/openapi.json", "/docs", "/redoc") else "unmatched"
+    if path in ("/openapi.json", "/docs", "/redoc"):
+        return path
+    return "unmatched" if path.startswith(PREFIX) else "explorer"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -107,6 +110,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "communities", "description": "Communities, members, lift."},
             {"name": "planning", "description": "Reach, seed selection, shortlists, referrals."},
             {"name": "data", "description": "Events in, recompute jobs."},
+            {
+                "name": "explorer",
+                "description": "Session, overview, runs, networks, campaigns (the web explorer).",
+            },
             {"name": "system", "description": "Health and metrics."},
         ],
     )
@@ -123,8 +130,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         LimitsAndMetrics, metrics=app.state.metrics, max_body=settings.api_max_body_bytes
     )
 
-    for module in (customers, influencers, communities, planning, events, system):
+    for module in (customers, influencers, communities, planning, events, explore, system):
         app.include_router(module.router, prefix=PREFIX)
+    # last: everything the routes above (and /docs, /openapi.json) do not answer
+    app.mount("/", explorer_app(), name="explorer")
 
     generated = app.openapi
 

@@ -26,13 +26,14 @@ from graph_engine.store.base import ApiKey
 
 from .permissions import PERMISSIONS
 
-#: What each role may do. ``read``: scores, influencers, communities; ``plan``: reach,
-#: seeds, shortlist, lift, referrals; ``ingest``: events; ``admin``: recompute, keys.
+#: What each role may do. ``session``: who the key is; ``read``: scores, influencers,
+#: communities, runs, networks; ``plan``: reach, seeds, shortlist, lift, referrals,
+#: campaigns; ``ingest``: events; ``admin``: recompute, keys.
 GRANTS: dict[str, frozenset[str]] = {
-    "reader": frozenset({"read"}),
-    "marketer": frozenset({"read", "plan"}),
-    "ingest": frozenset({"ingest"}),
-    "admin": frozenset({"read", "plan", "ingest", "admin"}),
+    "reader": frozenset({"session", "read"}),
+    "marketer": frozenset({"session", "read", "plan"}),
+    "ingest": frozenset({"session", "ingest"}),
+    "admin": frozenset({"session", "read", "plan", "ingest", "admin"}),
 }
 
 api_key_header = APIKeyHeader(

@@ -7,7 +7,8 @@ operation missing here is refused to everyone, and ``tests/api/test_permissions.
 checks every operation of ``/openapi.json`` against this table with every role.
 
 Permissions (what each role is granted is :data:`graph_engine_api.deps.GRANTS`):
-``read`` scores, influencers, communities; ``plan`` reach, seeds, shortlist, lift,
+``session`` who the key is (every role); ``read`` scores, influencers, communities,
+runs, networks; ``plan`` reach, seeds, shortlist, lift,
 referrals; ``ingest`` events; ``admin`` recompute jobs.
 """
 
@@ -26,6 +27,15 @@ PERMISSIONS: Mapping[str, str | None] = MappingProxyType(
         # system
         "health": None,
         "metrics": None,
+        # explorer
+        "getSession": "session",
+        "getOverview": "read",
+        "listRuns": "read",
+        "getCommunityMap": "read",
+        "getCommunityGraph": "read",
+        "getCustomerNetwork": "read",
+        "listCampaigns": "plan",
+        "getReferralTrees": "plan",
         # scores
         "getCustomer": "read",
         "getCustomerHistory": "read",

@@ -38,6 +38,9 @@ class Score(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     customer_id: str = Field(examples=["crm-0001234"])
+    name: str | None = Field(
+        default=None, description="Display name, where known (lists only).", examples=["Lin Mei"]
+    )
     run_id: str = Field(examples=["run-00003-1a2b3c4d"])
     tier: Tier
     tier_level: Level | None = None
@@ -360,3 +363,146 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 MAX_ID = 2**53
 #: The largest page any list endpoint serves (settings may lower it).
 MAX_PAGE = 1000
+
+
+# -- explorer views ----------------------------------------------------------------------
+
+
+class Session(BaseModel):
+    """Who the presented key is and what it may do."""
+
+    key_id: str
+    name: str | None
+    role: str
+    pii: bool
+    permissions: list[str] = Field(
+        description="What the role is granted: read, plan, ingest, admin, session."
+    )
+
+
+class Run(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    run_id: str
+    seq: int
+    status: str
+    started_at: str
+    finished_at: str | None = None
+    config: dict[str, Any]
+    counts: dict[str, Any]
+    timings: dict[str, Any]
+    summary: dict[str, Any]
+    error: str | None = None
+
+
+class RunPage(BaseModel):
+    data: list[Run]
+    count: int
+    current_run_id: str | None
+
+
+class Overview(BaseModel):
+    """The current run, store counts, tiers, top people, largest communities, ingest."""
+
+    run: Run | None
+    stats: dict[str, Any]
+    ingest: dict[str, Any]
+    tiers: list[dict[str, Any]]
+    top: dict[str, list[Score]]
+    communities: list[dict[str, Any]]
+
+
+class NetworkNode(BaseModel):
+    id: str
+    name: str | None = None
+    hop: int | None = Field(default=None, description="Ego networks: steps from the centre.")
+    tier: Tier | None = None
+    tier_level: Level | None = None
+    community_id: int | None = None
+    social_value: float | None = None
+    influence: float | None = None
+    expected_reach: float | None = None
+    audience: int | None = None
+    revenue: float | None = None
+    bridge: float | None = None
+
+
+class NetworkLink(BaseModel):
+    source: str
+    target: str
+    type: Literal["FOLLOWS", "SHARED_TO", "REFERRED"]
+    weight: int = Field(description="1 per follow, share events, referral campaigns.")
+
+
+class NetworkOut(BaseModel):
+    """People and the relationships among them, capped at ``limit`` people."""
+
+    kind: Literal["community", "ego"]
+    nodes: list[NetworkNode]
+    links: list[NetworkLink]
+    limit: int
+    truncated: bool = Field(description="True when the cap left people out.")
+    config: dict[str, Any]
+
+
+class CommunityNode(BaseModel):
+    community_id: int
+    size: int
+    density: float
+    conductance: float
+    revenue_total: float
+    engagement_mean: float
+    tier_mix: dict[str, int]
+    dominant_tier: Tier
+    top_influencer: str | None = None
+
+
+class CommunityLink(BaseModel):
+    source: int
+    target: int
+    weight: int = Field(description="Relationships crossing between the two communities.")
+
+
+class CommunityMapOut(BaseModel):
+    nodes: list[CommunityNode]
+    links: list[CommunityLink]
+    limit: int
+    total: int
+    truncated: bool
+
+
+class CampaignSummary(BaseModel):
+    campaign_id: str
+    invites: int
+    conversions: int
+    conversion_rate: float
+    k_factor: float
+    users: int
+    trees: int
+
+
+class CampaignPage(BaseModel):
+    data: list[CampaignSummary]
+    count: int
+
+
+class ReferralNode(BaseModel):
+    id: str
+    name: str | None = None
+    generation: int
+    tree: int
+
+
+class ReferralLink(BaseModel):
+    source: str
+    target: str
+
+
+class ReferralTreesOut(BaseModel):
+    campaign_id: str
+    nodes: list[ReferralNode]
+    links: list[ReferralLink]
+    trees: int
+    total_trees: int
+    limit: int
+    truncated: bool

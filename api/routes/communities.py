@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from graph_engine import planning
+from graph_engine import explore, planning
 from graph_engine.errors import ParameterError
 
 from ..deps import Key, SettingsDep, StoreDep, decode_cursor, page
@@ -80,7 +80,7 @@ def members(
     store.community_profiles(community_id)  # 404 for an unknown community
     offset = decode_cursor(cursor)
     rows = store.top_scores(by=sort, community_id=community_id, limit=limit + 1, offset=offset)
-    return page([r.to_dict() for r in rows], offset, limit)
+    return page(explore.named_scores(store, rows), offset, limit)
 
 
 @router.get(
@@ -103,7 +103,7 @@ def influencers(
         *store.top_scores(by="expected_reach", community_id=community_id, tier="koc", limit=limit),
     ]
     rows.sort(key=lambda s: -s.expected_reach)
-    data = [r.to_dict() for r in rows[:limit]]
+    data = explore.named_scores(store, rows[:limit])
     return {"data": data, "count": len(data), "next": None}
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
+from graph_engine import explore
 from graph_engine.errors import NotFoundError, PayloadTooLargeError
 from graph_engine.store.base import SCORE_FIELDS, ApiKey, ScoreRecord
 
@@ -100,10 +101,11 @@ def batch_scores(
     found, unknown = [], []
     for ref in dict.fromkeys(body.ids):
         try:
-            found.append(store.scores(ref).to_dict())
+            found.append(store.scores(ref))
         except NotFoundError:
             unknown.append(ref)
-    return {"data": found, "count": len(found), "unknown": unknown}
+    data = explore.named_scores(store, found)
+    return {"data": data, "count": len(data), "unknown": unknown}
 
 
 COLUMNS = ("customer_id", "tier", "tier_level", "community_id", *SCORE_FIELDS, "tier_reason")

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from graph_engine import explore
 from graph_engine.errors import ParameterError
 
 from ..deps import Key, SettingsDep, StoreDep, decode_cursor, page
@@ -56,7 +57,7 @@ def list_influencers(
         limit=limit + 1,
         offset=offset,
     )
-    return page([r.to_dict() for r in rows], offset, limit)
+    return page(explore.named_scores(store, rows), offset, limit)
 
 
 @router.get("/tiers", response_model=TierSummary, operation_id="tierSummary")

@@ -27,6 +27,8 @@ __all__ = [
     "CustomerRecord",
     "FollowRow",
     "GraphStore",
+    "IngestRecord",
+    "Link",
     "MergeRecord",
     "ProfileRow",
     "ResolvedBatch",
@@ -47,6 +49,24 @@ class FollowRow(NamedTuple):
     active: bool
     at: str
     channel: str | None
+
+
+class Link(NamedTuple):
+    """Current relationships of one type from ``source`` to ``target``; ``weight`` counts
+    them: 1 for an active follow, share events for ``SHARED_TO``, campaigns for
+    ``REFERRED``."""
+
+    source: str
+    target: str
+    type: RelationshipType
+    weight: int
+
+
+class IngestRecord(NamedTuple):
+    """One ingest run's report as kept by :meth:`GraphStore.record_ingest`."""
+
+    finished_at: str
+    report: dict[str, Any]
 
 
 class ProfileRow(NamedTuple):
@@ -338,6 +358,20 @@ class GraphStore(Protocol):
 
     def merges(self, limit: int | None = None) -> list[MergeRecord]:
         """The merge log, oldest first."""
+
+    def ingest_history(self, limit: int = 20) -> list[IngestRecord]:
+        """The last ``limit`` ingest reports, newest first."""
+
+    def customer_names(self, ids: Sequence[str]) -> dict[str, str | None]:
+        """Display names of canonical customer ids (unknown ids are left out)."""
+
+    def relationships(
+        self, ids: Sequence[str], *, among: bool = True, limit: int = 10_000
+    ) -> list[Link]:
+        """Current relationships between customers of ``ids`` (``among``), or touching
+        any of them (``among=False``: either end in ``ids``), one :class:`Link` per
+        source, target and type, the most counted first (ties by source, target, type),
+        at most ``limit``. Follows are the active ones; merged customers are resolved."""
 
     def snapshot(
         self,

@@ -71,6 +71,8 @@ from graph_engine.store.base import (
     AppliedBatch,
     CustomerFeatures,
     CustomerRecord,
+    IngestRecord,
+    Link,
     MergeRecord,
     RelationshipType,
     ResolvedBatch,
@@ -641,6 +643,24 @@ class Neo4jStore(Neo4jRunsMixin):
             follows=row["follows"],
             followers=row["followers"],
         )
+
+    def ingest_history(self, limit: int = 20) -> list[IngestRecord]:
+        """The last ``limit`` ingest reports, newest first."""
+        rows = self._query("read/ingest_history", limit=limit)
+        return [IngestRecord(r["finished_at"], json.loads(r["report"])) for r in rows]
+
+    def customer_names(self, ids: Sequence[str]) -> dict[str, str | None]:
+        """Display names of canonical customer ids (unknown ids are left out)."""
+        return {r["id"]: r["name"] for r in self._query("read/customer_names", ids=list(ids))}
+
+    def relationships(
+        self, ids: Sequence[str], *, among: bool = True, limit: int = 10_000
+    ) -> list[Link]:
+        """Current relationships between (``among``) or touching customers of ``ids``,
+        counted per pair and type, the most counted first, at most ``limit``."""
+        name = "read/relationships_among" if among else "read/relationships_touching"
+        rows = self._query(name, ids=list(ids), limit=limit)
+        return [Link(r["source"], r["target"], r["type"], r["weight"]) for r in rows]
 
     def merges(self, limit: int | None = None) -> list[MergeRecord]:
         """The merge log, oldest first."""

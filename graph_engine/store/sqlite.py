@@ -40,6 +40,8 @@ from graph_engine.store._sqlite_runs import RunsMixin
 from graph_engine.store.base import (
     AppliedBatch,
     CustomerRecord,
+    IngestRecord,
+    Link,
     MergeRecord,
     RelationshipType,
     ResolvedBatch,
@@ -148,6 +150,28 @@ UPDATE customers SET
     order_count = (SELECT count(*) FROM orders WHERE customer = customers.pk)
 WHERE pk = ?
 """
+
+# Relationships between a set of customers (both ends in it: AND) or touching it (OR),
+# counted per pair and type. Ids come as one JSON array (?1), the limit is ?2.
+_LINKS = """
+WITH chosen(pk) AS (
+    SELECT pk FROM customers WHERE merged_into IS NULL AND id IN (SELECT value FROM json_each(?1))
+)
+SELECT s.id, t.id, l.type, l.n FROM (
+    SELECT follower AS a, followee AS b, 'FOLLOWS' AS type, 1 AS n FROM follows
+    WHERE active AND (follower IN chosen {op} followee IN chosen)
+    UNION ALL
+    SELECT sharer, viewer, 'SHARED_TO', count(*) FROM share_events
+    WHERE sharer IN chosen {op} viewer IN chosen GROUP BY sharer, viewer
+    UNION ALL
+    SELECT referrer, referee, 'REFERRED', count(*) FROM referrals
+    WHERE referrer IN chosen {op} referee IN chosen GROUP BY referrer, referee
+) AS l JOIN customers s ON s.pk = l.a JOIN customers t ON t.pk = l.b
+ORDER BY l.n DESC, s.id, t.id, l.type
+LIMIT ?2
+"""
+_LINKS_AMONG = _LINKS.format(op="AND")
+_LINKS_TOUCHING = _LINKS.format(op="OR")
 
 
 class SQLiteStore(RunsMixin, KeysMixin):
@@ -591,6 +615,32 @@ class SQLiteStore(RunsMixin, KeysMixin):
             )
             for r in rows
         ]
+
+    def ingest_history(self, limit: int = 20) -> list[IngestRecord]:
+        """The last ``limit`` ingest reports, newest first."""
+        rows = self._db.execute(
+            "SELECT finished_at, report FROM ingest_runs ORDER BY seq DESC LIMIT ?", (limit,)
+        )
+        return [IngestRecord(r[0], json.loads(r[1])) for r in rows]
+
+    def customer_names(self, ids: Sequence[str]) -> dict[str, str | None]:
+        """Display names of canonical customer ids (unknown ids are left out)."""
+        rows = self._db.execute(
+            "SELECT id, name FROM customers WHERE merged_into IS NULL "
+            "AND id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(ids)),),
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def relationships(
+        self, ids: Sequence[str], *, among: bool = True, limit: int = 10_000
+    ) -> list[Link]:
+        """Current relationships between (``among``) or touching customers of ``ids``,
+        counted per pair and type, the most counted first, at most ``limit``."""
+        rows = self._db.execute(
+            _LINKS_AMONG if among else _LINKS_TOUCHING, (json.dumps(list(ids)), limit)
+        )
+        return [Link(r[0], r[1], r[2], r[3]) for r in rows]
 
     def snapshot(
         self,

@@ -16,6 +16,8 @@ from graph_engine.algorithms.reach.probabilities import (
 from graph_engine.algorithms.reach.referrals import (
     CampaignReferrals,
     GenerationStats,
+    ReferralForest,
+    referral_forest,
     referral_stats,
 )
 from graph_engine.algorithms.reach.rrsets import RRSets, sample_rr_sets, single_seed_reach
@@ -27,10 +29,12 @@ __all__ = [
     "InfluenceProbabilities",
     "ProbabilitySpec",
     "RRSets",
+    "ReferralForest",
     "SpreadEstimate",
     "edge_probabilities",
     "estimate_spread",
     "learn_probabilities",
+    "referral_forest",
     "referral_stats",
     "sample_rr_sets",
     "single_seed_reach",

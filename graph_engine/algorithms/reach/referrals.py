@@ -37,7 +37,14 @@ import numpy as np
 from graph_engine.algorithms._checks import check_int
 from graph_engine.errors import ParameterError
 
-__all__ = ["CampaignReferrals", "GenerationStats", "ReferralRow", "referral_stats"]
+__all__ = [
+    "CampaignReferrals",
+    "GenerationStats",
+    "ReferralForest",
+    "ReferralRow",
+    "referral_forest",
+    "referral_stats",
+]
 
 ReferralRow = tuple[Hashable, Hashable, str, datetime, bool]
 """(referrer id, referee id, campaign id, at, converted)."""
@@ -221,9 +228,47 @@ def referral_stats(
     }
 
 
-def _campaign(
-    campaign: str, rows: list[ReferralRow], groups: Mapping[Any, str] | None
-) -> CampaignReferrals:
+@dataclass(frozen=True)
+class ReferralForest:
+    """One campaign's referral forest (see the module notes for the rules).
+
+    ``parent``: converted referee -> referrer (first converted touch); ``roots``:
+    members nobody referred, each the root of one tree, ordered by ``repr``;
+    ``generation``: member -> depth below its root; ``tree_sizes``: aligned with
+    ``roots``; ``joined_at``: when each referee converted; ``cycles``: referrals not
+    used because they would close a cycle.
+    """
+
+    parent: Mapping[Hashable, Hashable]
+    roots: tuple[Hashable, ...]
+    generation: Mapping[Hashable, int]
+    tree_sizes: tuple[int, ...]
+    joined_at: Mapping[Hashable, datetime]
+    cycles: int
+
+    def members(self, root: Hashable) -> list[Hashable]:
+        """The tree under ``root``, breadth-first (children in ``repr`` order)."""
+        children: dict[Hashable, list[Hashable]] = defaultdict(list)
+        for child, par in self.parent.items():
+            children[par].append(child)
+        order = [root]
+        for node in order:  # grows while iterating
+            order.extend(sorted(children.get(node, ()), key=repr))
+        return order
+
+
+def referral_forest(rows: Iterable[ReferralRow]) -> ReferralForest:
+    """The referral forest of one campaign's rows ``(referrer, referee, campaign_id,
+    at, converted)``, in any order.
+
+    Examples
+    --------
+    >>> t = datetime(2026, 1, 1)
+    >>> f = referral_forest([("a", "b", "x", t, True), ("b", "c", "x", t, True),
+    ...                      ("c", "a", "x", t, True), ("a", "d", "x", t, False)])
+    >>> f.roots, f.tree_sizes, f.generation["c"], f.cycles, f.members("a")
+    (('a',), (3,), 2, 1, ['a', 'b', 'c'])
+    """
     rows = sorted(rows, key=lambda r: (r[3], repr(r[0]), repr(r[1])))
     parent: dict[Hashable, Hashable] = {}
     joined_at: dict[Hashable, datetime] = {}
@@ -246,8 +291,7 @@ def _campaign(
         parent[referee] = referrer
         joined_at[referee] = at
         uf[find(referee)] = find(referrer)
-    referrers_all = {r[0] for r in rows}
-    members = set(parent) | referrers_all
+    members = set(parent) | {r[0] for r in rows}
     children: dict[Hashable, list[Hashable]] = defaultdict(list)
     for child, par in parent.items():
         children[par].append(child)
@@ -263,6 +307,25 @@ def _campaign(
             size += 1
             stack.extend((c, gen + 1) for c in children.get(node, ()))
         tree_sizes.append(size)
+    return ReferralForest(
+        parent=parent,
+        roots=tuple(roots),
+        generation=generation,
+        tree_sizes=tuple(tree_sizes),
+        joined_at=joined_at,
+        cycles=cycles,
+    )
+
+
+def _campaign(
+    campaign: str, rows: list[ReferralRow], groups: Mapping[Any, str] | None
+) -> CampaignReferrals:
+    rows = sorted(rows, key=lambda r: (r[3], repr(r[0]), repr(r[1])))
+    forest = referral_forest(rows)
+    parent, joined_at, generation = forest.parent, forest.joined_at, forest.generation
+    referrers_all = {r[0] for r in rows}
+    members = set(parent) | referrers_all
+    roots, tree_sizes, cycles = forest.roots, forest.tree_sizes, forest.cycles
     invites: dict[int, int] = defaultdict(int)
     conversions: dict[int, int] = defaultdict(int)
     senders: dict[int, set[Hashable]] = defaultdict(set)
