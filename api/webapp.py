@@ -19,7 +19,7 @@ from starlette.types import Receive, Scope, Send
 
 from .errors import body
 
-__all__ = ["WEB_ROOT", "ExplorerFiles", "NotBuilt", "explorer_app"]
+__all__ = ["WEB_ROOT", "ExplorerFiles", "NotBuilt", "explorer_app", "explorer_built"]
 
 #: Where ``vite build`` writes the explorer (``web/vite.config.ts``).
 WEB_ROOT = Path(__file__).parent / "web"
@@ -73,8 +73,13 @@ class NotBuilt:
         await response(scope, receive, send)
 
 
+def explorer_built(root: Path = WEB_ROOT) -> bool:
+    """Whether ``root`` holds a build of the explorer."""
+    return (root / "index.html").is_file()
+
+
 def explorer_app(root: Path = WEB_ROOT) -> ExplorerFiles | NotBuilt:
     """The files under ``root`` if it holds a build, else the not-built page."""
-    if (root / "index.html").is_file():
+    if explorer_built(root):
         return ExplorerFiles(directory=root, html=True)
     return NotBuilt()

@@ -427,11 +427,25 @@ def generate_command(customers: int, seed: int, out: Path, as_json: bool) -> Non
     default=None,
     help="Keep the generated files here (default: a temporary directory).",
 )
+@click.option(
+    "--serve/--no-serve",
+    default=False,
+    show_default=True,
+    help="Then serve the API and the web explorer over the demo store (until Ctrl-C).",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @json_option
 def demo_command(
-    customers: int, seed: int, db: str | None, out: Path | None, as_json: bool
+    customers: int,
+    seed: int,
+    db: str | None,
+    out: Path | None,
+    serve: bool,
+    port: int,
+    as_json: bool,
 ) -> None:
-    """Generate realistic data, ingest it, compute every score, print a summary."""
+    """Generate realistic data, ingest it, compute every score, print a summary (and,
+    with --serve, serve the explorer over it)."""
     settings = get_settings()
     target = db or (settings.store_url if is_neo4j_url(settings.store_url) else "demo.db")
     with tempfile.TemporaryDirectory(prefix="graph-engine-demo-") as tmp:
@@ -467,7 +481,33 @@ def demo_command(
     }
     if as_json:
         _emit(True, payload)
-        return
+    else:
+        _print_demo(summary, report, stats, run, showcase, customers, seed, shown)
+    if serve:
+        from graph_engine.cli_scores import serve as serve_store
+
+        serve_store(
+            target if on_neo4j else f"sqlite:///{Path(target).resolve()}",
+            settings,
+            "127.0.0.1",
+            port,
+        )
+    elif not as_json:
+        out_console.print(
+            f"explorer: graph-engine serve --db {shown}, then open http://127.0.0.1:8000/"
+        )
+
+
+def _print_demo(
+    summary: dict[str, Any],
+    report: Any,
+    stats: dict[str, Any],
+    run: Any,
+    showcase: dict[str, Any],
+    customers: int,
+    seed: int,
+    shown: str,
+) -> None:
     out_console.print(
         f"[bold]graph_engine demo[/]: {customers:,} synthetic customers (seed {seed}) into {shown}"
     )

@@ -637,13 +637,22 @@ def keys_revoke(key_id: str, db: str | None, as_json: bool) -> None:
     help="Log every request (costs throughput; /metrics counts them anyway).",
 )
 def serve_command(db: str | None, host: str, port: int, workers: int, access_log: bool) -> None:
-    """Serve the HTTP API with uvicorn (docs at /docs, schema at /openapi.json)."""
+    """Serve the HTTP API with uvicorn (docs at /docs, schema at /openapi.json) and the
+    web explorer at /."""
+    settings = get_settings()
+    serve(_store_url(db, settings), settings, host, port, workers, access_log)
+
+
+def serve(
+    url: str, settings: Settings, host: str, port: int, workers: int = 1, access_log: bool = False
+) -> None:
+    """Serve the API and the explorer over the store at ``url`` until interrupted; in
+    development, print a fresh admin key first, and in any case where the explorer is."""
     import os
 
     import uvicorn
+    from graph_engine_api.webapp import explorer_built
 
-    settings = get_settings()
-    url = _store_url(db, settings)
     os.environ["GRAPH_ENGINE_STORE_URL"] = url
     store = _open(url, settings)
     try:
@@ -655,6 +664,14 @@ def serve_command(db: str | None, host: str, port: int, workers: int, access_log
             click.echo(f"development admin key (shown once, id {key.key_id}): {secret}", err=True)
     finally:
         store.close()
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    base = f"http://{shown}:{port}"
+    if explorer_built():
+        click.echo(f"explorer: {base}/ (sign in with an API key) · API docs: {base}/docs", err=True)
+    else:
+        click.echo(
+            f"explorer not built (run scripts/install; needs npm) · API docs: {base}/docs", err=True
+        )
     if workers == 1:
         from graph_engine_api import create_app
 

@@ -165,9 +165,13 @@ def ego_network(store: GraphStore, reference: str, *, hops: int = 2, limit: int 
     """A customer's network to ``hops`` relationships (either direction), at most
     ``limit`` people, the strongest ties first.
 
-    Hop 1 is filled before hop 2: the ``limit - 1`` strongest neighbours by
-    relationship weight (share events, campaigns; ties by id), then their strongest
-    neighbours while room is left. Links are every relationship among the chosen people.
+    Breadth-first, the strongest ties first (relationship weight: share events,
+    campaigns; ties by id): each hop takes at most its share of the room left (with
+    ``hops=2`` and ``limit=200``: 100 people at hop 1, then the rest at hop 2), so a
+    person with thousands of followers still shows the second circle. Everyone is
+    placed at their true distance: a person cut from hop 1 by the cap is not shown at
+    hop 2. ``truncated`` says the cap (or the link cap) left someone out. Links are every
+    relationship among the chosen people.
 
     Raises
     ------
@@ -182,20 +186,20 @@ def ego_network(store: GraphStore, reference: str, *, hops: int = 2, limit: int 
         raise ParameterError(f"limit: {limit} must be at least 2")
     center = store.customer(reference).id
     hop_of: dict[str, int] = {center: 0}
+    found = {center}  # everyone met so far, kept or cut by the cap
     frontier = [center]
     truncated = False
     for hop in range(1, hops + 1):
-        room = limit - len(hop_of)
         if not frontier:
             break
-        if room <= 0:  # the cap stopped the walk before this hop
-            truncated = True
-            break
-        fresh: list[str] = []
+        # each hop gets its share of the room left, so that hop 2 is not crowded out
+        room = -(-(limit - len(hop_of)) // (hops - hop + 1))
         links = store.relationships(frontier, among=False, limit=_link_cap(limit))
+        fresh: list[str] = []
         for link in links:
             for end in (link.source, link.target):
-                if end not in hop_of and end not in fresh:
+                if end not in found:
+                    found.add(end)
                     fresh.append(end)
         truncated = truncated or len(fresh) > room or len(links) == _link_cap(limit)
         for customer_id in fresh[:room]:

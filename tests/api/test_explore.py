@@ -133,8 +133,12 @@ def test_ego_network_is_breadth_first_and_capped(
     for cid, node in nodes.items():
         assert node["hop"] == distance[index[cid]], cid
     within_one = sum(1 for d in distance.values() if d == 1)
+    within_two = sum(1 for d in distance.values() if d == 2)
     hop1 = sum(1 for n in nodes.values() if n["hop"] == 1)
-    assert hop1 == min(within_one, 59)  # hop 1 fills before hop 2
+    hop2 = sum(1 for n in nodes.values() if n["hop"] == 2)
+    assert hop1 == min(within_one, 30)  # hop 1 takes at most half the room (59 / 2)
+    assert hop2 == min(within_two, 59 - hop1)  # hop 2 the rest
+    assert within_one > 30 and hop2 > 0  # a KOL: the cap bites, yet hop 2 is shown
     assert body["truncated"] == (sum(1 for d in distance.values() if d <= 2) > len(nodes))
     assert all(lk["source"] in nodes and lk["target"] in nodes for lk in body["links"])
     name = client.get(f"/v1/customers/{center}", headers=auth(keys["reader"])).json()["name"]

@@ -52,6 +52,8 @@ export function barChart(bars: readonly Bar[], options: { title: string; color?:
   const height = 160;
   const pad = { top: 24, bottom: 28, left: 8, right: 8 };
   const svg = el("svg", {
+    width: width + pad.left + pad.right,
+    height: height + pad.top + pad.bottom,
     viewBox: `0 0 ${String(width + pad.left + pad.right)} ${String(height + pad.top + pad.bottom)}`,
     class: "chart",
     role: "img",

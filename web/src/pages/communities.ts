@@ -5,7 +5,8 @@ import { revenueColor, tierColor, TIER_COLORS } from "../colors";
 import type { Page } from "../context";
 import { card, h, table } from "../dom";
 import { count, money, score } from "../format";
-import { buildGraph, draw, LINK_COLORS } from "../graph";
+import { draw } from "../graph";
+import { buildGraph, LINK_COLORS } from "../network";
 import { href } from "../route";
 import { communityLink, tierBadge } from "../ui";
 

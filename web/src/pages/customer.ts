@@ -6,7 +6,8 @@ import { tierColor } from "../colors";
 import type { Page } from "../context";
 import { card, h, stat, table } from "../dom";
 import { count, money, score, when } from "../format";
-import { buildGraph, draw, LINK_COLORS } from "../graph";
+import { draw } from "../graph";
+import { buildGraph, LINK_COLORS } from "../network";
 import { href } from "../route";
 import { communityLink, shortlistButton, tierBadge } from "../ui";
 

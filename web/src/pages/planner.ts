@@ -192,7 +192,7 @@ export const plannerPage: Page = async (route, ctx) => {
     card(
       "Find influencers",
       form,
-      table(
+      h("div", { class: "scroll" }, table(
         ["Customer", "Tier", "Community", "Social value", "Expected reach", "Audience", "Platforms", ""],
         results.data.map((s) => [
           personLink(s.customer_id, s.name),
@@ -205,7 +205,7 @@ export const plannerPage: Page = async (route, ctx) => {
           shortlistButton({ id: s.customer_id, name: s.name ?? null, tier: s.tier }),
         ]),
         "finder-results",
-      ),
+      )),
       results.next ? h("p", { class: "muted" }, "Showing the first 50; narrow the filters to see others.") : null,
     ),
     h("div", { class: "grid" }, card("Shortlist", listSlot, h("div", { class: "toolbar" }, evaluate, clearButton)), card("Shortlist evaluation", evalSlot)),

@@ -4,7 +4,8 @@ import { barChart } from "../chart";
 import type { Page } from "../context";
 import { card, h, stat, table } from "../dom";
 import { count, percent, score } from "../format";
-import { buildGraph, draw, LINK_COLORS } from "../graph";
+import { draw } from "../graph";
+import { buildGraph, LINK_COLORS } from "../network";
 import { href } from "../route";
 
 const GENERATION_COLORS = ["#dc2626", "#f59e0b", "#10b981", "#3b82f6", "#8b5cf6", "#64748b"];
@@ -38,8 +39,9 @@ export const referralsPage: Page = async (route, ctx) => {
   const [stats, trees] = await Promise.all([api.referrals(campaign), api.referralTrees(campaign, 30, 1500)]);
   const container = h("div", { class: "graph", "data-testid": "referral-trees" });
   const graph = buildGraph(
-    trees.nodes.map((n) => ({ id: n.id, label: n.name ?? n.id, color: generationColor(n.generation), value: n.generation === 0 ? 3 : 1, highlighted: false })),
+    trees.nodes.map((n) => ({ id: n.id, label: n.name ?? n.id, color: generationColor(n.generation), value: n.generation === 0 ? 2 : 1 })),
     trees.links.map((l) => ({ ...l, color: LINK_COLORS.REFERRED, weight: 1 })),
+    [3, 7],
   );
   const page = h(
     "div",
