@@ -1,7 +1,17 @@
 # graph_engine API image: the wheel (the library with its Cypher files as package data, and
-# the HTTP API as graph_engine_api), run as an unprivileged user with a read-only install.
-# Used by docker-compose.yml. tests/e2e/test_wheel_install.py reproduces these conditions
-# without Docker (non-editable install, non-root user, unwritable HOME, live Neo4j).
+# the HTTP API as graph_engine_api with the built web explorer), run as an unprivileged user
+# with a read-only install. Used by docker-compose.yml. tests/e2e/test_wheel_install.py
+# reproduces these conditions without Docker (non-editable install, non-root user,
+# unwritable HOME, live Neo4j).
+
+# The web explorer (web/: TypeScript, Vite), built from the lock file.
+FROM node:20-slim AS explorer
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/ ./
+RUN npx tsc --noEmit && npx vite build --outDir /explorer --emptyOutDir
+
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -13,6 +23,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY graph_engine ./graph_engine
 COPY api ./api
+COPY --from=explorer /explorer ./api/web
 RUN pip install ".[parquet]" \
     && rm -rf /app/graph_engine /app/api \
     && useradd --system --uid 10001 --home-dir /app graph \

@@ -8,7 +8,7 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL("../api/web", import.meta.url)),
     emptyOutDir: true,
-    sourcemap: true,
+    sourcemap: false,
     chunkSizeWarningLimit: 800,
   },
   server: { proxy: { "/v1": "http://127.0.0.1:8000" } },

@@ -46,6 +46,7 @@ WHOLE_BY_DESIGN = {
     "writeback/clear_stale": "every customer still carrying another run's scores",
     "runs/list": "every run (at most keep_runs + a few)",
     "runs/stale": "every run still marked running",
+    "read/ingest_history": "every ingest report (one node per ingest run)",
 }
 
 
@@ -88,6 +89,12 @@ def test_hot_statements_seek_on_a_populated_graph(
         store.tier_summary()
         store.snapshot(("FOLLOWS", "SHARED_TO", "REFERRED"), influence=True)
         store.customer_features()
+        # the explorer's reads
+        members = [s.customer_id for s in store.top_scores(limit=200)]
+        store.relationships(members)
+        store.relationships(members[:3], among=False)
+        store.customer_names(members)
+        store.ingest_history()
         offenders = []
         with store._driver.session(database=store.settings.neo4j_database) as session:
             for name, params in sorted(seen.items()):

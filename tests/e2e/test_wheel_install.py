@@ -3,7 +3,8 @@
 The wheel is built and installed (not editable) into a fresh virtualenv owned by root
 (or made read-only when the suite does not run as root); then, as an unprivileged user
 (``nobody``) with an unwritable ``HOME``, the installed ``graph-engine`` runs ``--help``,
-``schema``, ``ingest``, ``compute``, ``top`` and ``serve`` + ``GET /v1/health`` against
+``schema``, ``ingest``, ``compute``, ``top`` and ``serve`` + ``GET /v1/health`` (and the
+web explorer's page) against
 the live Neo4j. This is what failed before: numba had nowhere to cache its kernels, the
 Cypher files were not in the wheel, and the wheel installed a top-level ``api``.
 
@@ -80,6 +81,9 @@ def installed() -> Iterator[Path]:
         assert {"graph_engine", "graph_engine_api"} <= tops
         assert "graph_engine/cypher/ingest/follow.cypher" in names
         assert "graph_engine/cypher/model.json" in names
+        # the web explorer, built by scripts/install, ships as the API's package data
+        assert "graph_engine_api/web/index.html" in names
+        assert any(n.startswith("graph_engine_api/web/assets/") for n in names)
         venv = top / "venv"
         made = _run([_interpreter(), "-m", "venv", str(venv)])
         assert made.returncode == 0, made.stderr
@@ -186,6 +190,9 @@ def test_installed_wheel_runs_as_unprivileged_user_on_live_neo4j(
         assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
         assert health is not None and health["status"] == "ok", health
         assert health["run_id"] is not None
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/communities/1", timeout=5) as r:
+            page = r.read().decode()
+        assert '<div id="app">' in page and "/assets/" in page  # the explorer, installed
     finally:
         proc.terminate()
         proc.wait(timeout=30)

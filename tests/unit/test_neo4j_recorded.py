@@ -765,6 +765,9 @@ def test_every_protocol_operation_runs_its_named_statements() -> None:
         ("stats", (), ["read/stats"]),
         ("customer", ("a",), ["read/resolve", "read/customer"]),
         ("merges", (), ["read/merges"]),
+        ("ingest_history", (), ["read/ingest_history"]),
+        ("customer_names", (["a"],), ["read/customer_names"]),
+        ("relationships", (["a"],), ["read/relationships_among"]),
         (
             "snapshot",
             (("FOLLOWS", "SHARED_TO", "REFERRED"),),
@@ -822,6 +825,9 @@ def test_every_protocol_operation_runs_its_named_statements() -> None:
     recorder.clear()
     store.segment(tag="t")
     assert recorder.names() == ["read/segment_tag"]
+    recorder.clear()
+    store.relationships(["a"], among=False)
+    assert recorder.names() == ["read/relationships_touching"]
     covered = {m for m, _, _ in table} | {
         "run_scores",
         "segment",
