@@ -209,6 +209,7 @@ class SeedsIn(BaseModel):
 
 class SeedOut(BaseModel):
     id: str
+    name: str | None = None
     marginal_gain: float
     cost: float
     tier: str | None = None

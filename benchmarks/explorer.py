@@ -154,16 +154,18 @@ def main() -> None:
     print("| API call | median | response |\n|---|---|---|")
     for name, row in report["api"].items():
         print(f"| {name} | {row['median_ms']:.0f} ms | {row['bytes'] / 1024:.0f} KiB |")
-    print("\n| drawing | nodes | edges | first paint | drag |\n|---|---|---|---|---|")
+    print(
+        "\n| drawing | nodes | edges | first paint | of which layout | of which render | drag |"
+        "\n|---|---|---|---|---|---|---|"
+    )
     paints = [r for r in report["render"] if "ms" in r]
     drags = {r["name"].removesuffix(" drag"): r["fps"] for r in report["render"] if "fps" in r}
     for r in paints:
         fps = drags.get(r["name"])
         print(
             f"| {r['name']} | {r['nodes']:,} | {r['edges']:,} | {r['ms'] / 1000:.2f} s | "
-            f"{fps:.0f} fps |"
-            if fps is not None
-            else "|"
+            f"{r['layoutMs'] / 1000:.2f} s | {r['renderMs'] / 1000:.2f} s | "
+            + (f"{fps:.0f} fps |" if fps is not None else "– |")
         )
 
 

@@ -261,8 +261,9 @@ def shortlist(
 
 
 def describe(seeds: SeedSet, store: GraphStore) -> list[dict[str, Any]]:
-    """Seeds with their tier and reason in the current run (for display)."""
+    """Seeds with their display name, tier and reason in the current run (for display)."""
     out = []
+    names = store.customer_names([str(s) for s in seeds.seeds])
     for sid, gain, cost in zip(seeds.seeds, seeds.marginal_gains, seeds.costs, strict=True):
         try:
             s = store.scores(str(sid))
@@ -270,6 +271,13 @@ def describe(seeds: SeedSet, store: GraphStore) -> list[dict[str, Any]]:
         except NotFoundError:
             tier, reason = None, None
         out.append(
-            {"id": sid, "marginal_gain": gain, "cost": cost, "tier": tier, "tier_reason": reason}
+            {
+                "id": sid,
+                "name": names.get(str(sid)),
+                "marginal_gain": gain,
+                "cost": cost,
+                "tier": tier,
+                "tier_reason": reason,
+            }
         )
     return out

@@ -111,11 +111,11 @@ describe("a marketer", () => {
     expect(await page.isVisible("[data-testid=plan-reach-by-hop]")).toBe(true);
     await shot(page, "planner");
     const plan = csvRows(await download(page, "[data-testid=export-plan]"));
-    expect(plan[0]).toBe("rank,id,tier,cost,marginal_gain,tier_reason");
+    expect(plan[0]).toBe("rank,id,name,tier,cost,marginal_gain,tier_reason");
     expect(plan).toHaveLength(seeds + 2);
     const total = plan.at(-1)?.split(",") ?? [];
     expect(total[1]).toBe("TOTAL");
-    expect(Number(total[3])).toBeLessThanOrEqual(2000);
+    expect(Number(total[4])).toBeLessThanOrEqual(2000);
 
     // referrals: campaigns, charts, trees
     await page.click("nav >> text=Referrals");
@@ -158,6 +158,25 @@ describe("a reader", () => {
       return response.status;
     }, KEYS.reader);
     expect(status).toBe(403);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
+
+describe("an admin", () => {
+  it("recomputes from the overview and watches the job's progress", async () => {
+    const { page, problems } = await watchedPage(browser);
+    await signIn(page, KEYS.admin);
+    const before = await page.textContent("[data-testid=run-seq]");
+    const statuses: string[] = [];
+    page.on("response", (response) => {
+      if (response.url().includes("/v1/jobs/")) statuses.push(response.url());
+    });
+    await page.click("[data-testid=recompute]");
+    await page.waitForFunction((old) => document.querySelector("[data-testid=run-seq]")?.textContent !== old, before, { timeout: 120_000 });
+    const after = await page.textContent("[data-testid=run-seq]");
+    expect(Number(after?.slice(1))).toBe(Number(before?.slice(1)) + 1);
+    expect(statuses.length).toBeGreaterThan(0); // it polled the job
     expect(problems).toEqual([]);
     await page.context().close();
   });

@@ -17,7 +17,7 @@ const READS: Record<string, string[]> = {
   Customer: ["id", "name", "is_employee", "employee_of", "external_followers", "tags", "region", "revenue_total", "order_count", "first_seen", "last_active", "identity_kinds", "identities", "merged_ids", "follows", "followers", "scores"],
   ReachOut: ["mean", "ci95", "by_hop", "samples", "model"],
   SeedsOut: ["seeds", "expected_spread", "ci95", "certified_ratio", "rr_sets", "total_cost"],
-  SeedOut: ["id", "marginal_gain", "cost", "tier", "tier_reason"],
+  SeedOut: ["id", "name", "marginal_gain", "cost", "tier", "tier_reason"],
   ShortlistOut: ["candidates", "union", "sum_of_alone", "overlap"],
   ReferralsOut: ["k_factor", "invites", "conversion_rate", "users", "trees", "largest_tree", "depth", "generations", "cycle_time_median_hours"],
   CampaignSummary: ["campaign_id", "invites", "conversions", "conversion_rate", "k_factor", "users", "trees"],

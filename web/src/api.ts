@@ -5,6 +5,7 @@ import type {
   CommunityMap,
   CommunityProfile,
   Customer,
+  Job,
   LiftOut,
   Network,
   Overview,
@@ -113,6 +114,8 @@ export const api = {
     request<ShortlistOut>("POST", "/shortlist:evaluate", undefined, { candidates, n_rr_sets: 50_000 }),
   campaigns: () => request<Page<CampaignSummary>>("GET", "/campaigns"),
   referrals: (campaign: string) => request<Referrals>("GET", `/campaigns/${enc(campaign)}/referrals`),
+  recompute: () => request<Job>("POST", "/jobs/recompute"),
+  job: (id: string) => request<Job>("GET", `/jobs/${enc(id)}`),
   referralTrees: (campaign: string, trees: number, limit: number) =>
     request<ReferralTrees>("GET", `/campaigns/${enc(campaign)}/referrals/trees`, { trees, limit }),
 };

@@ -79,3 +79,12 @@ export function barChart(bars: readonly Bar[], options: { title: string; color?:
   svg.append(g);
   return svg;
 }
+
+/** Reach by hop as bars: seeds, hop 1 ... hop `shown - 1`, then one bar for the rest
+ * (the long tail of a cascade is many hops of a fraction of a person each). */
+export function hopBars(byHop: readonly number[], shown = 8): Bar[] {
+  const bars: Bar[] = byHop.slice(0, shown).map((value, i) => ({ label: i === 0 ? "seeds" : `hop ${String(i)}`, value }));
+  const rest = byHop.slice(shown).reduce((sum, v) => sum + v, 0);
+  if (byHop.length > shown) bars.push({ label: `hop ${String(shown)}+`, value: rest });
+  return bars;
+}

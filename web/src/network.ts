@@ -40,7 +40,7 @@ export function seedPosition(id: string): { x: number; y: number } {
 export function layoutIterations(order: number): number {
   if (order <= 200) return 300;
   if (order <= 1000) return 120;
-  return 60;
+  return 40;
 }
 
 /** The graphology graph of a network: one edge per ordered pair (parallel types are

@@ -238,6 +238,7 @@ export interface SeedsIn {
 
 export interface SeedOut {
   id: string;
+  name?: string | null;
   marginal_gain: number;
   cost: number;
   tier: string | null;
@@ -316,4 +317,16 @@ export interface ReferralTrees {
 
 export interface ApiErrorBody {
   error: { code: string; message: string; details: Record<string, unknown> };
+}
+
+export interface Job {
+  job_id: string;
+  kind: "recompute";
+  state: "queued" | "running" | "succeeded" | "failed";
+  stage: string | null;
+  progress: number;
+  error: string | null;
+  run_id: string | null;
+  created_at: string;
+  finished_at: string | null;
 }

@@ -1,6 +1,6 @@
 // Unit tests of the explorer's front-end logic (no browser, no server).
 import { describe, expect, it } from "vitest";
-import { layoutBars } from "../src/chart";
+import { hopBars, layoutBars } from "../src/chart";
 import { revenueColor, sizeFor, tierColor, UNSCORED } from "../src/colors";
 import { field, toCsv } from "../src/csv";
 import { count, interval, money, percent, score, when } from "../src/format";
@@ -138,6 +138,15 @@ describe("charts", () => {
     expect(layoutBars([], 100, 100)).toEqual([]);
     expect(layoutBars([{ label: "z", value: 0 }], 100, 100)[0]?.height).toBe(0);
   });
+  it("folds the long tail of a cascade into one bar", () => {
+    expect(hopBars([2, 10, 5, 1, 0.5, 0.25], 3)).toEqual([
+      { label: "seeds", value: 2 },
+      { label: "hop 1", value: 10 },
+      { label: "hop 2", value: 5 },
+      { label: "hop 3+", value: 1.75 },
+    ]);
+    expect(hopBars([2, 10], 3).map((b) => b.label)).toEqual(["seeds", "hop 1"]);
+  });
 });
 
 describe("colours and sizes", () => {
@@ -193,7 +202,7 @@ describe("campaign plan export", () => {
     const csv = planCsv(
       {
         seeds: [
-          { id: "kol-1", marginal_gain: 120.5, cost: 3000, tier: "kol", tier_reason: "audience 300k → macro KOL" },
+          { id: "kol-1", name: "Lin Mei", marginal_gain: 120.5, cost: 3000, tier: "kol", tier_reason: "audience 300k → macro KOL" },
           { id: "koc-2", marginal_gain: 40, cost: 200, tier: "koc", tier_reason: null },
         ],
         expected_spread: 160.5,
@@ -207,10 +216,10 @@ describe("campaign plan export", () => {
       5000,
     );
     expect(csv.split("\r\n")).toEqual([
-      "rank,id,tier,cost,marginal_gain,tier_reason",
-      "1,kol-1,kol,3000,120.5,audience 300k → macro KOL",
-      "2,koc-2,koc,200,40,",
-      ",TOTAL,,3200,160.5,95% CI 150-171; certified ratio 0.53; budget 5000",
+      "rank,id,name,tier,cost,marginal_gain,tier_reason",
+      "1,kol-1,Lin Mei,kol,3000,120.5,audience 300k → macro KOL",
+      "2,koc-2,,koc,200,40,",
+      ",TOTAL,,,3200,160.5,95% CI 150-171; certified ratio 0.53; budget 5000",
       "",
     ]);
   });

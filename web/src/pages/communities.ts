@@ -85,7 +85,14 @@ export const communitiesPage: Page = async (route, ctx) => {
   // sigma needs its container in the document with a size: draw on the next frame
   requestAnimationFrame(() => {
     if (!container.isConnected) return;
-    const drawing = draw(container, graph, { name: "community-map", started, onClick: open });
+    // LinLog with dissuaded hubs: communities that share many links sit together, and
+    // the big ones do not pull everything into one ball
+    const drawing = draw(container, graph, {
+      name: "community-map",
+      started,
+      onClick: open,
+      layout: { linLogMode: true, outboundAttractionDistribution: true, scalingRatio: 10, gravity: 0.5 },
+    });
     ctx.onLeave(drawing.kill);
   });
   return page;

@@ -5,8 +5,51 @@ import { TIER_COLORS } from "../colors";
 import type { Page } from "../context";
 import { card, h, stat, table } from "../dom";
 import { count, money, percent, score, when } from "../format";
-import type { Score, Tier } from "../types";
-import { communityLink, personLink, tierBadge } from "../ui";
+import type { Job, Score, Tier } from "../types";
+import { communityLink, errorBox, personLink, tierBadge } from "../ui";
+
+/** Poll a recompute job until it ends, showing its stage and progress. */
+async function follow(job: Job, show: (job: Job) => void, pause = 500): Promise<Job> {
+  let current = job;
+  show(current);
+  while (current.state === "queued" || current.state === "running") {
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    current = await api.job(current.job_id);
+    show(current);
+  }
+  return current;
+}
+
+/** Admins: start a recompute and watch it run; the page reloads when it is published. */
+function recomputeControl(reload: () => void): HTMLElement {
+  const button = h("button", { type: "button", "data-testid": "recompute" }, "Recompute now");
+  const bar = h("progress", { max: 100, value: 0, "data-testid": "recompute-progress" });
+  const label = h("span", { class: "muted", role: "status", "data-testid": "recompute-status" });
+  const slot = h("div", {});
+  button.addEventListener("click", () => {
+    button.disabled = true;
+    slot.replaceChildren();
+    api
+      .recompute()
+      .then((job) =>
+        follow(job, (j) => {
+          bar.value = j.progress;
+          label.textContent = `${j.state}${j.stage ? ` · ${j.stage}` : ""} · ${j.progress.toFixed(0)}%`;
+        }),
+      )
+      .then((job) => {
+        if (job.state === "succeeded") reload();
+        else slot.replaceChildren(errorBox(new Error(job.error ?? "the recompute failed")));
+      })
+      .catch((error: unknown) => {
+        slot.replaceChildren(errorBox(error));
+      })
+      .finally(() => {
+        button.disabled = false;
+      });
+  });
+  return h("div", { class: "toolbar" }, button, bar, label, slot);
+}
 
 function people(rows: Score[] | undefined, testid: string): HTMLElement {
   if (!rows?.length) return h("p", { class: "muted" }, "Nobody in this tier.");
@@ -17,12 +60,21 @@ function people(rows: Score[] | undefined, testid: string): HTMLElement {
   );
 }
 
-export const overviewPage: Page = async () => {
+export const overviewPage: Page = async (_route, ctx) => {
   const o = await api.overview();
   const run = o.run;
   const heading = h("h1", {}, "Overview");
   if (!run) {
-    return h("div", {}, heading, card("No run yet", h("p", {}, "Ingest events and run ", h("code", {}, "graph-engine compute"), " (or POST /v1/jobs/recompute) to score customers.")));
+    return h(
+      "div",
+      {},
+      heading,
+      card(
+        "No run yet",
+        h("p", {}, "Ingest events and run ", h("code", {}, "graph-engine compute"), " (or POST /v1/jobs/recompute) to score customers."),
+        ctx.can("admin") ? recomputeControl(() => { ctx.navigate("/"); }) : null,
+      ),
+    );
   }
   const totalCustomers = o.tiers.reduce((sum, t) => sum + t.customers, 0);
   const tierCounts = new Map<Tier, number>();
@@ -54,6 +106,7 @@ export const overviewPage: Page = async () => {
       stat("Orders", count(o.stats.orders)),
       stat("Identity merges", count(o.stats.merges)),
     ),
+    ctx.can("admin") ? card("Recompute", h("p", { class: "muted" }, "Recompute every score from the store and publish a new run (readers keep the current run until then)."), recomputeControl(() => { ctx.navigate("/"); })) : null,
     card(
       "Tiers",
       tierBar,

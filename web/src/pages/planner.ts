@@ -2,7 +2,7 @@
 // marginal reach, overlap), select seeds by k or budget, forecast reach with its
 // interval and by hop, export the plan.
 import { api } from "../api";
-import { barChart } from "../chart";
+import { barChart, hopBars } from "../chart";
 import type { Page } from "../context";
 import { download, toCsv } from "../csv";
 import { card, h, stat, table } from "../dom";
@@ -28,19 +28,16 @@ export function reachView(reach: ReachOut, testid: string): HTMLElement {
     "div",
     { "data-testid": testid },
     h("div", { class: "stats" }, stat("Expected reach", interval(reach.mean, reach.ci95)), stat("Simulations", count(reach.samples)), stat("Model", reach.model.toUpperCase())),
-    barChart(
-      reach.by_hop.map((v, i) => ({ label: i === 0 ? "seeds" : `hop ${String(i)}`, value: v })),
-      { title: "Expected people reached by hop", testid: `${testid}-by-hop` },
-    ),
+    barChart(hopBars(reach.by_hop), { title: "Expected people reached by hop", testid: `${testid}-by-hop` }),
   );
 }
 
-export const PLAN_COLUMNS = ["rank", "id", "tier", "cost", "marginal_gain", "tier_reason"] as const;
+export const PLAN_COLUMNS = ["rank", "id", "name", "tier", "cost", "marginal_gain", "tier_reason"] as const;
 
 export function planCsv(plan: SeedsOut, budget: number | null): string {
-  const rows = plan.seeds.map((s, i) => ({ rank: i + 1, id: s.id, tier: s.tier ?? "", cost: s.cost, marginal_gain: s.marginal_gain, tier_reason: s.tier_reason ?? "" }));
+  const rows = plan.seeds.map((s, i) => ({ rank: i + 1, id: s.id, name: s.name ?? "", tier: s.tier ?? "", cost: s.cost, marginal_gain: s.marginal_gain, tier_reason: s.tier_reason ?? "" }));
   const summary = [
-    { rank: "", id: "TOTAL", tier: "", cost: plan.total_cost, marginal_gain: plan.expected_spread, tier_reason: `95% CI ${score(plan.ci95[0])}-${score(plan.ci95[1])}; certified ratio ${score(plan.certified_ratio)}${budget !== null ? `; budget ${String(budget)}` : ""}` },
+    { rank: "", id: "TOTAL", name: "", tier: "", cost: plan.total_cost, marginal_gain: plan.expected_spread, tier_reason: `95% CI ${score(plan.ci95[0])}-${score(plan.ci95[1])}; certified ratio ${score(plan.certified_ratio)}${budget !== null ? `; budget ${String(budget)}` : ""}` },
   ];
   return toCsv<Record<(typeof PLAN_COLUMNS)[number], string | number>>([...rows, ...summary], PLAN_COLUMNS);
 }
@@ -94,7 +91,9 @@ export const plannerPage: Page = async (route, ctx) => {
   });
   const evaluate = h("button", { type: "button", "data-testid": "evaluate-shortlist" }, "Evaluate shortlist");
   evaluate.addEventListener("click", () => {
-    const ids = shortlist.load(sessionStorage).map((p) => p.id);
+    const people = shortlist.load(sessionStorage);
+    const ids = people.map((p) => p.id);
+    const nameOf = new Map(people.map((p) => [p.id, p.name ?? p.id]));
     if (!ids.length) return;
     void fill(evalSlot, async () => {
       const [report, reach] = await Promise.all([api.shortlist(ids), api.reach(ids)]);
@@ -106,13 +105,13 @@ export const plannerPage: Page = async (route, ctx) => {
         h("div", { class: "stats" }, stat("Reach together", score(report.union)), stat("Sum of reach alone", score(report.sum_of_alone)), stat("Lost to overlap", percent(report.sum_of_alone > 0 ? 1 - report.union / report.sum_of_alone : 0))),
         table(
           ["Candidate", "Reach alone", "Unique reach", "Marginal (greedy order)"],
-          report.candidates.map((c) => [personLink(c.id), score(c.alone), score(c.unique), score(c.added)]),
+          report.candidates.map((c) => [personLink(c.id, nameOf.get(c.id)), score(c.alone), score(c.unique), score(c.added)]),
           "shortlist-table",
         ),
         h("h3", {}, "Overlap matrix (expected people reached by both)"),
         table(
-          ["", ...ids],
-          matrix.map((row, i) => [ids[i] ?? "", ...row.map((v, j) => h("span", { class: i === j ? "diag" : "", style: `opacity:${String(0.35 + 0.65 * Math.min(1, v / Math.max(1, report.union)))}` }, score(v)))]),
+          ["", ...ids.map((id) => nameOf.get(id) ?? id)],
+          matrix.map((row, i) => [nameOf.get(ids[i] ?? "") ?? "", ...row.map((v, j) => h("span", { class: i === j ? "diag" : "", style: `opacity:${String(0.35 + 0.65 * Math.min(1, v / Math.max(1, report.union)))}` }, score(v)))]),
           "overlap-matrix",
         ),
         reachView(reach, "shortlist-reach"),
@@ -176,7 +175,7 @@ export const plannerPage: Page = async (route, ctx) => {
         ),
         table(
           ["#", "Seed", "Tier", "Cost", "Marginal gain", "Why", ""],
-          plan.seeds.map((s, i) => [String(i + 1), personLink(s.id), s.tier ? tierBadge(s.tier as Tier) : "–", money(s.cost), score(s.marginal_gain), h("span", { class: "reason" }, s.tier_reason ?? ""), shortlistButton({ id: s.id, name: null, tier: s.tier })]),
+          plan.seeds.map((s, i) => [String(i + 1), personLink(s.id, s.name), s.tier ? tierBadge(s.tier as Tier) : "–", money(s.cost), score(s.marginal_gain), h("span", { class: "reason" }, s.tier_reason ?? ""), shortlistButton({ id: s.id, name: s.name ?? null, tier: s.tier })]),
           "seed-table",
         ),
         exportPlan,
