@@ -150,7 +150,10 @@ class LiftIn(BaseModel):
     tag: str | None = Field(default=None, examples=["skincare"])
     campaign: str | None = None
     ids: list[str] | None = None
-    min_size: int = Field(default=1, ge=1)
+    min_size: int = Field(default=1, ge=1, description="Leave out smaller communities.")
+    alpha: float = Field(
+        default=0.05, gt=0, lt=1, description="False discovery rate for `significant`."
+    )
 
 
 class LiftRow(BaseModel):
@@ -159,12 +162,17 @@ class LiftRow(BaseModel):
     members: int
     rate: float
     lift: float
+    p_value: float = Field(description="One-sided hypergeometric test of over-indexing.")
+    q_value: float = Field(description="Benjamini-Hochberg adjusted p-value.")
+    significant: bool = Field(description="q_value < alpha and lift > 1.")
 
 
 class LiftOut(BaseModel):
     segment_size: int
     unknown: int
     base_rate: float
+    alpha: float
+    min_size: int
     data: list[LiftRow]
     count: int
 
@@ -288,8 +296,13 @@ class ReferralsOut(BaseModel):
     breadth: int
     generations: list[Generation]
     by_group: dict[str, dict[str, float]]
-    cycle_time_median_hours: float | None
+    cycle_time_median_hours: float | None = Field(
+        description="From the referrer's own conversion to the referee's; never negative."
+    )
     cycle_time_samples: int
+    cycle_time_early_invites: int = Field(
+        description="Invitations sent before the referrer converted (counted as 0 h)."
+    )
     cycles_skipped: int
     projected_users: dict[str, float]
 

@@ -520,8 +520,9 @@ def _print_demo(
     from graph_engine.cli_scores import _print_run, _print_seeds, _score_table
 
     _print_run(run)
-    out_console.print(_score_table("top KOLs", showcase["top_kols"], "social_value"))
-    out_console.print(_score_table("top KOCs", showcase["top_kocs"], "expected_reach"))
+    names = showcase["names"]
+    out_console.print(_score_table("top KOLs", showcase["top_kols"], "social_value", names))
+    out_console.print(_score_table("top KOCs", showcase["top_kocs"], "expected_reach", names))
     table = Table(
         "community",
         "size",
@@ -556,9 +557,12 @@ def _showcase(store: GraphStore, settings: Settings) -> dict[str, Any]:
     seeds = planning.plan_seeds(
         store, k=10, candidate_tiers=["kol", "koc", "employee"], settings=settings
     )
+    kols = store.top_scores(tier="kol", limit=5)
+    kocs = store.top_scores(tier="koc", by="expected_reach", limit=5)
     return {
-        "top_kols": store.top_scores(tier="kol", limit=5),
-        "top_kocs": store.top_scores(tier="koc", by="expected_reach", limit=5),
+        "top_kols": kols,
+        "top_kocs": kocs,
+        "names": store.customer_names([s.customer_id for s in (*kols, *kocs)]),
         "communities": store.community_profiles()[:5],
         "seed_selection": {**seeds.to_dict(), "seeds": planning.describe(seeds, store)},
     }

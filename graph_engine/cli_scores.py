@@ -15,6 +15,7 @@ from rich.table import Table
 from graph_engine import planning
 from graph_engine.cli import (
     _emit,
+    _fail,
     _open,
     _store_url,
     db_option,
@@ -154,13 +155,51 @@ def runs_command(db: str | None, limit: int, as_json: bool) -> None:
     out_console.print(table)
 
 
-def _score_table(title: str, rows: list[ScoreRecord], by: str) -> Table:
+csv_option = click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path, dir_okay=False, writable=True),
+    help="Also write the rows to this CSV file (UTF-8, a header line).",
+)
+
+
+def _write_csv(path: Path | None, rows: list[dict[str, Any]], columns: list[str]) -> None:
+    """Write ``rows`` (their ``columns``, in order) to ``path`` as CSV; say where."""
+    if path is None:
+        return
+    try:
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+    except OSError as exc:
+        _fail(f"--csv {path}: cannot write ({exc.strerror or exc})")
+    click.echo(f"wrote {len(rows):,} rows to {path}", err=True)
+
+
+#: The columns of score rows in CSV exports (``top``).
+SCORE_CSV = ["customer_id", "name", "tier", "tier_level", "community_id", *SCORE_FIELDS,
+             "tier_reason"]  # fmt: skip
+
+
+def _score_table(
+    title: str, rows: list[ScoreRecord], by: str, names: dict[str, str | None] | None = None
+) -> Table:
     table = Table(
-        "customer", "tier", "level", "community", by, "reason", title=title, title_justify="left"
+        "customer",
+        "name",
+        "tier",
+        "level",
+        "community",
+        by,
+        "reason",
+        title=title,
+        title_justify="left",
     )
     for s in rows:
         table.add_row(
             s.customer_id,
+            (names or {}).get(s.customer_id) or "",
             s.tier,
             s.tier_level or "",
             str(s.community_id),
@@ -178,6 +217,7 @@ def _score_table(title: str, rows: list[ScoreRecord], by: str) -> Table:
 @click.option("--by", type=click.Choice(SCORE_FIELDS), default="social_value", show_default=True)
 @click.option("--limit", type=click.IntRange(min=1, max=10_000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(min=0), default=0)
+@csv_option
 @json_option
 def top_command(
     db: str | None,
@@ -187,6 +227,7 @@ def top_command(
     by: str,
     limit: int,
     offset: int,
+    csv_path: Path | None,
     as_json: bool,
 ) -> None:
     """Top customers of the current run, filtered by tier / level / community."""
@@ -196,12 +237,15 @@ def top_command(
         rows = store.top_scores(
             by=by, tier=tier, tier_level=level, community_id=community, limit=limit, offset=offset
         )
+        names = store.customer_names([r.customer_id for r in rows])
     finally:
         store.close()
+    data = [{**r.to_dict(), "name": names.get(r.customer_id)} for r in rows]
+    _write_csv(csv_path, data, SCORE_CSV)
     if as_json:
-        _emit(True, {"data": [r.to_dict() for r in rows], "count": len(rows)})
+        _emit(True, {"data": data, "count": len(rows)})
     else:
-        out_console.print(_score_table(f"top {limit} by {by}", rows, by))
+        out_console.print(_score_table(f"top {limit} by {by}", rows, by, names))
 
 
 @main.command("communities")
@@ -263,6 +307,21 @@ def communities_command(
     help="Segment: a file with one customer reference per line.",
 )
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option(
+    "--min-size",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Leave out communities smaller than this.",
+)
+@click.option(
+    "--alpha",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.05,
+    show_default=True,
+    help="False discovery rate: a community is significant when its q-value is below it.",
+)
+@csv_option
 @json_option
 def lift_command(
     db: str | None,
@@ -270,9 +329,13 @@ def lift_command(
     campaign: str | None,
     ids_file: Path | None,
     limit: int,
+    min_size: int,
+    alpha: float,
+    csv_path: Path | None,
     as_json: bool,
 ) -> None:
-    """Which communities over-index on a segment (lift versus the whole base)."""
+    """Which communities over-index on a segment (lift versus the whole base), with a
+    hypergeometric p-value and Benjamini-Hochberg q-value; significant ones first."""
     settings = get_settings()
     store = _open(db, settings)
     try:
@@ -280,10 +343,21 @@ def lift_command(
         if ids_file is not None:
             refs = [ln.strip() for ln in ids_file.read_text().splitlines() if ln.strip()]
         result = planning.segment_lift(
-            store, tag=tag, campaign=campaign, ids=refs, ids_name=f"--ids {ids_file}"
+            store,
+            tag=tag,
+            campaign=campaign,
+            ids=refs,
+            ids_name=f"--ids {ids_file}",
+            min_size=min_size,
+            alpha=alpha,
         )
     finally:
         store.close()
+    _write_csv(
+        csv_path,
+        result["communities"],
+        ["community_id", "size", "members", "rate", "lift", "p_value", "q_value", "significant"],
+    )
     result["communities"] = result["communities"][:limit]
     if as_json:
         _emit(True, result)
@@ -292,7 +366,16 @@ def lift_command(
         f"segment: {result['segment_size']:,} customers, base rate {result['base_rate']:.2%}"
     )
     table = Table(
-        "community", "size", "members", "rate", "lift", title="lift", title_justify="left"
+        "community",
+        "size",
+        "members",
+        "rate",
+        "lift",
+        "p",
+        "q",
+        "significant",
+        title=f"lift (communities of {min_size}+, significant at q < {alpha:g} first)",
+        title_justify="left",
     )
     for c in result["communities"]:
         table.add_row(
@@ -301,6 +384,9 @@ def lift_command(
             f"{c['members']:,}",
             f"{c['rate']:.2%}",
             f"{c['lift']:.2f}",
+            f"{c['p_value']:.2g}",
+            f"{c['q_value']:.2g}",
+            "yes" if c["significant"] else "",
         )
     out_console.print(table)
 
@@ -405,6 +491,7 @@ def _is_number(text: str) -> bool:
 )
 @click.option("--epsilon", type=float, default=0.1, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
+@csv_option
 @json_option
 def select_seeds_command(
     db: str | None,
@@ -418,6 +505,7 @@ def select_seeds_command(
     exclude_file: Path | None,
     epsilon: float,
     seed: int,
+    csv_path: Path | None,
     as_json: bool,
 ) -> None:
     """Pick seeds for the most expected word-of-mouth reach (k or budget)."""
@@ -444,22 +532,47 @@ def select_seeds_command(
         seeds = planning.describe(result, store)
     finally:
         store.close()
-    payload: dict[str, Any] = {**result.to_dict(), "seeds": seeds}
+    payload: dict[str, Any] = {**result.to_dict(), "seeds": seeds, "budget": budget}
+    _write_csv(
+        csv_path,
+        [{"rank": i, **s} for i, s in enumerate(seeds, start=1)],
+        ["rank", "id", "name", "tier", "cost", "marginal_gain", "tier_reason"],
+    )
     if as_json:
         _emit(True, payload)
         return
-    _print_seeds(result.to_dict(), seeds)
+    _print_seeds(payload, seeds)
 
 
 def _print_seeds(summary: dict[str, Any], seeds: list[dict[str, Any]]) -> None:
     table = Table(
-        "#", "customer", "tier", "marginal reach", "cost", title="seeds", title_justify="left"
+        "#",
+        "customer",
+        "name",
+        "tier",
+        "marginal reach",
+        "cost",
+        title="seeds",
+        title_justify="left",
     )
     for i, s in enumerate(seeds, start=1):
         table.add_row(
-            str(i), str(s["id"]), s["tier"] or "", f"{s['marginal_gain']:,.1f}", f"{s['cost']:,.0f}"
+            str(i),
+            str(s["id"]),
+            s.get("name") or "",
+            s["tier"] or "",
+            f"{s['marginal_gain']:,.1f}",
+            f"{s['cost']:,.0f}",
         )
     out_console.print(table)
+    total = sum(float(s["cost"]) for s in seeds)
+    budget = summary.get("budget")
+    out_console.print(
+        f"total cost {total:,.0f} of the budget {budget:,.0f} ({total / budget:.0%}, "
+        f"{budget - total:,.0f} left)"
+        if budget
+        else f"total cost {total:,.0f}"
+    )
     out_console.print(
         f"expected reach {summary['expected_spread']:,.1f} (95% CI {summary['ci95'][0]:,.1f}-"
         f"{summary['ci95'][1]:,.1f}); certified ≥ {summary['certified_ratio']:.0%} of the best "
@@ -471,18 +584,23 @@ def _print_seeds(summary: dict[str, Any], seeds: list[dict[str, Any]]) -> None:
 @click.argument("candidates", nargs=-1, required=True)
 @db_option
 @click.option("--seed", type=int, default=0, show_default=True)
+@csv_option
 @json_option
 def shortlist_command(
-    candidates: tuple[str, ...], db: str | None, seed: int, as_json: bool
+    candidates: tuple[str, ...], db: str | None, seed: int, csv_path: Path | None, as_json: bool
 ) -> None:
     """Unique and marginal reach of CANDIDATES, with pairwise audience overlap."""
     settings = get_settings()
     store = _open(db, settings)
     try:
         report = planning.shortlist(store, candidates, seed=seed, settings=settings)
+        data = report.to_dict()
+        names = store.customer_names([str(c["id"]) for c in data["candidates"]])
     finally:
         store.close()
-    data = report.to_dict()
+    for c in data["candidates"]:
+        c["name"] = names.get(str(c["id"]))
+    _write_csv(csv_path, data["candidates"], ["id", "name", "alone", "unique", "added"])
     if as_json:
         _emit(True, data)
         return

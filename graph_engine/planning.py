@@ -219,9 +219,11 @@ def segment_lift(
     ids: Sequence[str] | None = None,
     ids_name: str = "ids",
     min_size: int = 1,
+    alpha: float = 0.05,
 ) -> dict[str, Any]:
     """Lift of a segment (a tag, a campaign's converters, or ids) in each community of
-    the current run (:func:`~graph_engine.scoring.communities.lift`)."""
+    the current run, with its significance
+    (:func:`~graph_engine.scoring.communities.lift`)."""
     if sum(x is not None for x in (tag, campaign, ids)) != 1:
         raise ParameterError("give exactly one segment: a tag, a campaign or ids")
     segment = (
@@ -230,7 +232,7 @@ def segment_lift(
         else store.segment(tag=tag, campaign=campaign)
     )
     membership = {s.customer_id: s.community_id for s in store.run_scores()}
-    return lift(membership, segment, min_size)
+    return lift(membership, segment, min_size, alpha)
 
 
 def campaign_referrals(

@@ -111,11 +111,18 @@ def influencers(
 def community_lift(
     body: LiftIn, store: StoreDep, settings: SettingsDep, key: Key
 ) -> dict[str, Any]:
-    """Which communities over-index on a segment (a tag, a campaign's converters, or ids)."""
+    """Which communities over-index on a segment (a tag, a campaign's converters, or ids),
+    with a hypergeometric p-value and Benjamini-Hochberg q-value per community;
+    significant ones first."""
     if body.ids is not None and len(body.ids) > settings.api_max_batch_ids:
         raise ParameterError(f"ids: at most {settings.api_max_batch_ids} ids")
     result = planning.segment_lift(
-        store, tag=body.tag, campaign=body.campaign, ids=body.ids, min_size=body.min_size
+        store,
+        tag=body.tag,
+        campaign=body.campaign,
+        ids=body.ids,
+        min_size=body.min_size,
+        alpha=body.alpha,
     )
     rows = result.pop("communities")
     return {**result, "data": rows, "count": len(rows)}

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy.stats import hypergeom
 
 from graph_engine.errors import ParameterError
 from graph_engine.snapshot import GraphSnapshot
@@ -200,27 +201,62 @@ def _size_then_id(profile: dict[str, Any]) -> tuple[int, int]:
 
 
 def lift(
-    membership: Mapping[Any, int | None], segment: Iterable[Hashable], min_size: int = 1
+    membership: Mapping[Any, int | None],
+    segment: Iterable[Hashable],
+    min_size: int = 1,
+    alpha: float = 0.05,
 ) -> dict[str, Any]:
-    """Over-/under-representation of a segment in each community versus the whole base.
+    """Over-/under-representation of a segment in each community versus the whole base,
+    with its significance.
 
     ``lift = (segment members in c / size of c) / (segment size / base size)``: above 1
-    the community over-indexes on people like the segment.
+    the community over-indexes on people like the segment. Whether that is more than
+    chance is the one-sided hypergeometric test of drawing at least that many segment
+    members in a community of that size from the base without replacement
+    (``p_value``), corrected for testing every community at once by Benjamini-Hochberg
+    (``q_value``; ``significant``: ``q_value < alpha`` and lift above 1). A one-member
+    community whose member is in the segment has lift ``1 / base_rate`` but a p-value of
+    ``base_rate``: it is listed, not significant.
+
+    Parameters
+    ----------
+    membership : mapping id -> community id (None: in no community)
+    segment : iterable of ids
+    min_size : int
+        Communities smaller than this are left out (and not tested).
+    alpha : float
+        False discovery rate for ``significant``.
 
     Returns
     -------
     dict
         ``segment_size`` (members found in the base), ``unknown`` (segment ids not in
-        it), ``base_rate``, and ``communities``: per community ``community_id``, ``size``,
-        ``members``, ``rate``, ``lift``, sorted by lift (communities smaller than
-        ``min_size`` left out).
+        it), ``base_rate``, ``alpha``, ``min_size``, and ``communities``: per community
+        ``community_id``, ``size``, ``members``, ``rate``, ``lift``, ``p_value``,
+        ``q_value``, ``significant``; significant ones first, then by lift.
+
+    Raises
+    ------
+    ParameterError
+        ``min_size`` below 1 or ``alpha`` outside (0, 1).
 
     Examples
     --------
     >>> r = lift({"a": 1, "b": 1, "c": 2, "d": 2}, ["a", "b"])
-    >>> [(c["community_id"], c["lift"]) for c in r["communities"]]
-    [(1, 2.0), (2, 0.0)]
+    >>> [(c["community_id"], c["lift"], round(c["p_value"], 3)) for c in r["communities"]]
+    [(1, 2.0, 0.167), (2, 0.0, 1.0)]
+
+    References
+    ----------
+    Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate: a
+    practical and powerful approach to multiple testing. *Journal of the Royal
+    Statistical Society B*, 57(1), 289-300.
+    https://doi.org/10.1111/j.2517-6161.1995.tb02031.x
     """
+    if min_size < 1:
+        raise ParameterError(f"min_size: {min_size} must be at least 1")
+    if not 0 < alpha < 1:
+        raise ParameterError(f"alpha: {alpha} must be between 0 and 1")
     seg = set(segment)
     unknown = [s for s in seg if s not in membership]
     found = seg - set(unknown)
@@ -233,22 +269,49 @@ def lift(
         if node in found:
             hits[cid] += 1
     base = sum(sizes.values())
+    in_base = sum(hits.values())
     base_rate = len(found) / base if base else 0.0
-    rows = [
-        {
-            "community_id": cid,
-            "size": size,
-            "members": hits[cid],
-            "rate": hits[cid] / size,
-            "lift": (hits[cid] / size) / base_rate if base_rate else 0.0,
-        }
-        for cid, size in sizes.items()
-        if size >= min_size
-    ]
-    rows.sort(key=lambda r: (-r["lift"], -r["size"], r["community_id"]))
+    kept = sorted(cid for cid, size in sizes.items() if size >= min_size)
+    drawn = np.array([sizes[c] for c in kept], dtype=np.int64)
+    got = np.array([hits[c] for c in kept], dtype=np.int64)
+    # P(X >= got) for X ~ Hypergeom(base, segment members in the base, community size)
+    p = hypergeom.sf(got - 1, base, in_base, drawn) if kept else np.zeros(0)
+    q = _benjamini_hochberg(np.asarray(p, dtype=np.float64))
+    rows = []
+    for i, cid in enumerate(kept):
+        rate = got[i] / drawn[i]
+        value = rate / base_rate if base_rate else 0.0
+        rows.append(
+            {
+                "community_id": cid,
+                "size": int(drawn[i]),
+                "members": int(got[i]),
+                "rate": float(rate),
+                "lift": float(value),
+                "p_value": float(min(1.0, p[i])),
+                "q_value": float(q[i]),
+                "significant": bool(q[i] < alpha and value > 1),
+            }
+        )
+    rows.sort(key=lambda r: (not r["significant"], -r["lift"], -r["size"], r["community_id"]))
     return {
         "segment_size": len(found),
         "unknown": len(unknown),
         "base_rate": base_rate,
+        "alpha": alpha,
+        "min_size": min_size,
         "communities": rows,
     }
+
+
+def _benjamini_hochberg(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Benjamini-Hochberg adjusted p-values (monotone, capped at 1)."""
+    m = p.size
+    if m == 0:
+        return p
+    order = np.argsort(p, kind="stable")
+    scaled = p[order] * m / np.arange(1, m + 1)
+    adjusted = np.minimum.accumulate(scaled[::-1])[::-1]
+    out = np.empty(m)
+    out[order] = np.minimum(adjusted, 1.0)
+    return out

@@ -3,6 +3,7 @@ and the analyst commands answer from the published run."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -191,5 +192,62 @@ def test_analyst_commands(synthetic: tuple[Path, dict[str, Any]], tmp_path: Path
     assert refs["count"] > 0 and "k_factor" in refs["data"][0]
     bad = cli("select-seeds", "--db", db, "--json", env=env, check=False)
     assert bad.returncode == 2 and "needs k" in bad.stderr
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_marketer_lists_export_csv_with_names(
+    synthetic: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    db = str(copy(synthetic[0], tmp_path))
+    env = {**os.environ, "GRAPH_ENGINE_IDENTITY_SALT": SALT}
+    cli("compute", "--db", db, env=env)
+    out = tmp_path / "top.csv"
+    top = cli("top", "--db", db, "--tier", "kol", "--limit", "7", "--csv", str(out), env=env)
+    rows = _csv(out)
+    assert len(rows) == 7 and list(rows[0])[:3] == ["customer_id", "name", "tier"]
+    store = SQLiteStore(f"sqlite:///{db}", identity_salt=SALT)
+    try:
+        names = store.customer_names([r["customer_id"] for r in rows])
+    finally:
+        store.close()
+    assert [r["name"] for r in rows] == [names[r["customer_id"]] or "" for r in rows]
+    assert any(r["name"] for r in rows) and rows[0]["name"] in top.stdout
+    assert f"wrote 7 rows to {out}" in top.stderr
+    # seeds under a budget: the table says how much of it is spent, the CSV lists them
+    plan = tmp_path / "plan.csv"
+    said = cli(
+        "select-seeds", "--db", db, "--budget", "3000", "--cost-field", "audience",
+        "--cost-rate", "0.05", "--csv", str(plan), env=env,
+    ).stdout  # fmt: skip
+    seeds = _csv(plan)
+    total = sum(float(s["cost"]) for s in seeds)
+    assert (
+        seeds
+        and total <= 3000
+        and [s["rank"] for s in seeds] == [str(i) for i in range(1, len(seeds) + 1)]
+    )
+    assert f"total cost {total:,.0f} of the budget 3,000" in said
+    short = tmp_path / "short.csv"
+    ids = [r["customer_id"] for r in rows[:3]]
+    cli("shortlist", *ids, "--db", db, "--csv", str(short), env=env)
+    listed = _csv(short)
+    assert sorted(r["id"] for r in listed) == sorted(ids)
+    assert all(r["name"] == (names[r["id"]] or "") for r in listed)
+    # lift: every community is tested; significant ones come first
+    lifted = tmp_path / "lift.csv"
+    result = as_json(
+        cli("lift", "--db", db, "--tag", "skincare", "--min-size", "20", "--csv", str(lifted),
+            "--json", env=env)
+    )  # fmt: skip
+    table = _csv(lifted)
+    assert table and all(int(r["size"]) >= 20 for r in table)
+    flags = [r["significant"] == "True" for r in table]
+    assert flags == sorted(flags, reverse=True)
+    assert all(0 <= float(r["p_value"]) <= float(r["q_value"]) <= 1 for r in table)
+    assert result["min_size"] == 20 and result["alpha"] == 0.05
     bad = cli("lift", "--db", db, "--tag", "x", "--campaign", "y", env=env, check=False)
     assert bad.returncode == 2 and "exactly one" in bad.stderr

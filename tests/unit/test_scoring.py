@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -179,6 +180,48 @@ def test_lift() -> None:
     assert top["community_id"] == 0
     assert top["lift"] == pytest.approx((4 / 10) / (5 / 40))
     assert result["unknown"] == 1 and result["segment_size"] == 5
+
+
+def _tail(base: int, successes: int, drawn: int, hits: int) -> float:
+    """P(X >= hits) for a hypergeometric draw, by counting subsets."""
+    total = math.comb(base, drawn)
+    return (
+        sum(
+            math.comb(successes, k) * math.comb(base - successes, drawn - k)
+            for k in range(hits, min(successes, drawn) + 1)
+        )
+        / total
+    )
+
+
+def test_lift_significance_is_the_hypergeometric_tail_corrected_by_bh() -> None:
+    # 60 people: community 0 (20, 9 in the segment), 1 (20, 2), 2 (19, 0), 3 (1, 1)
+    membership = {f"u{i}": 0 if i < 20 else 1 if i < 40 else 2 if i < 59 else 3 for i in range(60)}
+    segment = [f"u{i}" for i in [*range(9), 20, 21, 59]]
+    result = lift(membership, segment, alpha=0.05)
+    rows = {r["community_id"]: r for r in result["communities"]}
+    p = {c: _tail(60, 12, rows[c]["size"], rows[c]["members"]) for c in rows}
+    for c, row in rows.items():
+        assert row["p_value"] == pytest.approx(p[c], rel=1e-9)
+    # Benjamini-Hochberg by hand: sort p, scale by m / rank, make monotone from the top
+    ranked = sorted(p, key=p.__getitem__)
+    scaled = [p[c] * 4 / (i + 1) for i, c in enumerate(ranked)]
+    adjusted = {c: min(1.0, min(scaled[i:])) for i, c in enumerate(ranked)}
+    for c, row in rows.items():
+        assert row["q_value"] == pytest.approx(adjusted[c], rel=1e-9)
+    # the one-member community has the highest lift (60 / 12 = 5) but is not significant,
+    # so the real over-indexing community tops the list
+    assert rows[3]["lift"] == pytest.approx(5.0) and rows[3]["p_value"] == pytest.approx(0.2)
+    assert [r["community_id"] for r in result["communities"]][:2] == [0, 3]
+    assert rows[0]["significant"] and not rows[3]["significant"] and not rows[1]["significant"]
+    # under-representation is never "significant" over-indexing
+    assert not rows[2]["significant"] and rows[2]["p_value"] == pytest.approx(1.0)
+    small = lift(membership, segment, min_size=2)
+    assert {r["community_id"] for r in small["communities"]} == {0, 1, 2}
+    with pytest.raises(ParameterError, match="min_size"):
+        lift(membership, segment, min_size=0)
+    with pytest.raises(ParameterError, match="alpha"):
+        lift(membership, segment, alpha=1.5)
 
 
 def test_koc_needs_both_top_reach_and_proven_conversions_with_many_candidates() -> None:

@@ -68,6 +68,7 @@ describe("a marketer", () => {
     await page.fill("[data-testid=lift-segment]", "foodie");
     await page.click("text=Compute lift");
     await page.waitForSelector("[data-testid=lift-result]");
+    expect(await page.locator("[data-testid=lift-table] thead th").allTextContents()).toContain("q");
     await shot(page, "community");
     const members = csvRows(await download(page, "[data-testid=export-members]"));
     const size = Number((await page.locator("[data-testid=community-profile] .stat-value").first().textContent())?.replace(/,/g, ""));

@@ -19,10 +19,11 @@ const READS: Record<string, string[]> = {
   SeedsOut: ["seeds", "expected_spread", "ci95", "certified_ratio", "rr_sets", "total_cost"],
   SeedOut: ["id", "name", "marginal_gain", "cost", "tier", "tier_reason"],
   ShortlistOut: ["candidates", "union", "sum_of_alone", "overlap"],
-  ReferralsOut: ["k_factor", "invites", "conversion_rate", "users", "trees", "largest_tree", "depth", "generations", "cycle_time_median_hours"],
+  ReferralsOut: ["k_factor", "invites", "conversion_rate", "users", "trees", "largest_tree", "depth", "generations", "cycle_time_median_hours", "cycle_time_early_invites"],
   CampaignSummary: ["campaign_id", "invites", "conversions", "conversion_rate", "k_factor", "users", "trees"],
   ReferralTreesOut: ["nodes", "links", "trees", "total_trees", "limit", "truncated"],
-  LiftOut: ["segment_size", "base_rate", "data"],
+  LiftOut: ["segment_size", "base_rate", "alpha", "min_size", "data"],
+  LiftRow: ["community_id", "size", "members", "rate", "lift", "p_value", "q_value", "significant"],
 };
 
 describe("the API schema", () => {

@@ -202,12 +202,17 @@ export interface LiftRow {
   members: number;
   rate: number;
   lift: number;
+  p_value: number;
+  q_value: number;
+  significant: boolean;
 }
 
 export interface LiftOut {
   segment_size: number;
   unknown: number;
   base_rate: number;
+  alpha: number;
+  min_size: number;
   data: LiftRow[];
   count: number;
 }
@@ -292,6 +297,7 @@ export interface Referrals {
   breadth: number;
   generations: Generation[];
   cycle_time_median_hours: number | null;
+  cycle_time_early_invites: number;
   projected_users: Record<string, number>;
 }
 

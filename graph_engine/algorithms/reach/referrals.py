@@ -13,8 +13,11 @@ a campaign dies out; the projection after n more waves is
 ``users + cohort * (K + K^2 + ... + K^n)`` from the last generation's cohort.
 
 Cycle time: for each converted referral u -> v where u itself converted through a
-referral of the same campaign, ``at(v) - at(u)`` (time from the referrer's own
-conversion to their referee's); the median in hours is reported.
+referral of the same campaign, the time from u's own conversion to v's: the clock
+starts when the referrer joined. An invitation u sent before joining (the log keeps the
+earliest invitation, which can predate the referrer's own conversion) is counted from
+the join, so it counts as 0 hours, never negative; how many did so is reported
+(``cycle_time_early_invites``). The median in hours is reported.
 
 References
 ----------
@@ -116,6 +119,8 @@ class CampaignReferrals(_Rates):
         conversions, k_factor.
     cycle_time_median_hours : float or None
     cycle_time_samples : int
+    cycle_time_early_invites : int
+        Samples whose invitation predates the referrer's own conversion (counted as 0 h).
     cycles_skipped : int
         Converted referrals not used as tree edges because they would close a cycle.
     """
@@ -133,6 +138,7 @@ class CampaignReferrals(_Rates):
     by_group: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     cycle_time_median_hours: float | None = None
     cycle_time_samples: int = 0
+    cycle_time_early_invites: int = 0
     cycles_skipped: int = 0
 
     def __post_init__(self) -> None:
@@ -170,6 +176,7 @@ class CampaignReferrals(_Rates):
             "by_group": {k: dict(v) for k, v in self.by_group.items()},
             "cycle_time_median_hours": self.cycle_time_median_hours,
             "cycle_time_samples": self.cycle_time_samples,
+            "cycle_time_early_invites": self.cycle_time_early_invites,
             "cycles_skipped": self.cycles_skipped,
             "projected_users": {str(w): self.project(w) for w in range(1, waves + 1)},
         }
@@ -345,6 +352,8 @@ def _campaign(
             g["conversions"] += int(converted)
         if converted and referrer in joined_at and parent.get(referee) == referrer:
             cycle_hours.append((at - joined_at[referrer]).total_seconds() / 3600.0)
+    early = sum(1 for h in cycle_hours if h < 0)
+    cycle_hours = [max(0.0, h) for h in cycle_hours]
     size_by_gen: dict[int, int] = defaultdict(int)
     for gen in generation.values():
         size_by_gen[gen] += 1
@@ -377,5 +386,6 @@ def _campaign(
         by_group=by_group,
         cycle_time_median_hours=float(np.median(cycle_hours)) if cycle_hours else None,
         cycle_time_samples=len(cycle_hours),
+        cycle_time_early_invites=early,
         cycles_skipped=cycles,
     )

@@ -19,6 +19,20 @@ def h(hours: float) -> datetime:
     return T + timedelta(hours=hours)
 
 
+def test_cycle_time_never_negative_when_the_invitation_predates_the_referrers_join() -> None:
+    rows = [
+        ("r", "a", "cny", h(10), True),  # a joins at 10 h
+        ("a", "b", "cny", h(-5), True),  # a's invitation to b is logged 15 h before that
+        ("a", "c", "cny", h(16), True),  # an ordinary one: 6 h after a joined
+        ("a", "d", "cny", h(40), True),  # 30 h
+    ]
+    cny = referral_stats(rows)["cny"]
+    assert cny.cycle_time_samples == 3 and cny.cycle_time_early_invites == 1
+    # the clock starts at a's join: b counts as 0 h, so the median is 6 h (not -15 .. 30)
+    assert cny.cycle_time_median_hours == pytest.approx(6.0)
+    assert cny.to_dict()["cycle_time_early_invites"] == 1
+
+
 def test_tree_generations_k_factor_and_cycle_time() -> None:
     rows = [
         # root r invites 4, 2 convert (a at 0 h, b at 1 h)
@@ -53,7 +67,7 @@ def test_tree_generations_k_factor_and_cycle_time() -> None:
     assert (gen2.members, gen2.referrers, gen2.invites, gen2.conversions) == (2, 1, 1, 1)
     # a joined at 0 h; its referees converted at 10 h and 30 h: median 20 h
     assert cny.cycle_time_median_hours == pytest.approx(20.0)
-    assert cny.cycle_time_samples == 2
+    assert cny.cycle_time_samples == 2 and cny.cycle_time_early_invites == 0
     assert cny.by_group["kol"]["k_factor"] == pytest.approx(2.0)
     assert cny.by_group["consumer"]["invites"] == 3
     assert cny.by_group["unknown"]["referrers"] == 2  # c and s

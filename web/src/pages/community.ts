@@ -75,10 +75,26 @@ export const communityPage: Page = async (route, ctx) => {
       return h(
         "div",
         { "data-testid": "lift-result" },
-        h("p", {}, mine ? `This community: ${count(mine.members)} of ${count(mine.size)} members are in the segment (${percent(mine.rate)} against ${percent(lift.base_rate)} overall): lift ${score(mine.lift)}.` : "Nobody here is in the segment."),
+        h(
+          "p",
+          {},
+          mine
+            ? `This community: ${count(mine.members)} of ${count(mine.size)} members are in the segment (${percent(mine.rate)} against ${percent(lift.base_rate)} overall): lift ${score(mine.lift)}, ${mine.significant ? "significant" : "not significant"} (q = ${score(mine.q_value)}).`
+            : "Nobody here is in the segment.",
+        ),
         table(
-          ["Community", "Members", "In segment", "Rate", "Lift"],
-          lift.data.slice(0, 10).map((r) => [r.community_id === route.id ? h("strong", {}, `#${String(r.community_id)}`) : h("a", { href: `/communities/${String(r.community_id)}`, "data-link": true }, `#${String(r.community_id)}`), count(r.size), count(r.members), percent(r.rate), score(r.lift)]),
+          ["Community", "Members", "In segment", "Rate", "Lift", "p", "q", `Significant (q < ${String(lift.alpha)})`],
+          lift.data.slice(0, 10).map((r) => [
+            r.community_id === route.id ? h("strong", {}, `#${String(r.community_id)}`) : h("a", { href: `/communities/${String(r.community_id)}`, "data-link": true }, `#${String(r.community_id)}`),
+            count(r.size),
+            count(r.members),
+            percent(r.rate),
+            score(r.lift),
+            score(r.p_value),
+            score(r.q_value),
+            r.significant ? "yes" : "",
+          ]),
+          "lift-table",
         ),
       );
     });

@@ -60,6 +60,7 @@ export const referralsPage: Page = async (route, ctx) => {
       stat("Largest tree", count(stats.largest_tree)),
       stat("Depth", String(stats.depth)),
       stat("Cycle time (median)", stats.cycle_time_median_hours === null ? "–" : `${score(stats.cycle_time_median_hours)} h`),
+      stats.cycle_time_early_invites ? stat("Invited before joining", count(stats.cycle_time_early_invites)) : null,
     ),
     h(
       "div",
