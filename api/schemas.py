@@ -46,7 +46,11 @@ class Score(BaseModel):
     tier_level: Level | None = None
     tier_reason: str = Field(examples=["external audience 132k on weibo → macro KOL"])
     community_id: int | None = None
-    social_value: float = Field(examples=[0.91])
+    social_value: float = Field(
+        description="Social value in the base currency: own + referral + influence + "
+        "participation (`value_components`).",
+        examples=[36120.5],
+    )
     influence: float
     expected_reach: float = Field(examples=[35.8])
     audience: int
@@ -60,6 +64,11 @@ class Score(BaseModel):
     is_employee: bool | None = None
     value_components: dict[str, float] = Field(default_factory=dict)
     value_weights: dict[str, float] = Field(default_factory=dict)
+    social_value_rank: float | None = Field(
+        default=None,
+        description="The percentile blend of revenue, participation and influence in [0, 1].",
+    )
+    value_money: dict[str, Any] | None = None
     influence_signals: dict[str, float] = Field(default_factory=dict)
 
 
@@ -85,6 +94,11 @@ class Customer(BaseModel):
     follows: int
     followers: int
     scores: Score | None = None
+    value_explained: list[str] | None = Field(
+        default=None,
+        description="Each part of the social value with the numbers behind it (runs that "
+        "priced social value in money).",
+    )
 
 
 class ScorePage(BaseModel):

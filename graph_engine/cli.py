@@ -47,6 +47,7 @@ from graph_engine.ingest import (
 )
 from graph_engine.ingest.synthetic import SyntheticConfig, generate
 from graph_engine.model import EVENT_TYPES
+from graph_engine.scoring.money import explain_details
 from graph_engine.store import GraphStore, open_store
 from graph_engine.store.demo import is_neo4j_url, open_demo_store
 
@@ -296,10 +297,14 @@ def customer_command(reference: str, db: str | None, as_json: bool) -> None:
     try:
         record = asdict(store.customer(reference))
         scores: dict[str, Any] | None = None
+        explained: list[str] | None = None
         history: list[dict[str, Any]] = []
-        if store.current_run() is not None:
+        current = store.current_run()
+        if current is not None:
             try:
-                scores = store.scores(record["id"]).to_dict()
+                found = store.scores(record["id"])
+                scores = found.to_dict()
+                explained = explain_details(found.details, current.config)
             except NotFoundError:
                 scores = None
             history = [
@@ -319,7 +324,7 @@ def customer_command(reference: str, db: str | None, as_json: bool) -> None:
     finally:
         store.close()
     if as_json:
-        _emit(True, {**record, "scores": scores, "history": history})
+        _emit(True, {**record, "scores": scores, "value_explained": explained, "history": history})
         return
     table = Table(title=f"customer {record['id']}", show_header=False, title_justify="left")
     for key, value in record.items():
@@ -330,6 +335,10 @@ def customer_command(reference: str, db: str | None, as_json: bool) -> None:
         for key, value in scores.items():
             sc.add_row(key, value if isinstance(value, str) else json.dumps(value, default=str))
         out_console.print(sc)
+    if explained:
+        out_console.print("[bold]social value, explained[/]")
+        for line in explained:
+            out_console.print(f"  {line}", highlight=False, soft_wrap=True)
     if len(history) > 1:
         hist = Table(
             "run", "tier", "level", "value", "community", title="history", title_justify="left"
@@ -339,7 +348,7 @@ def customer_command(reference: str, db: str | None, as_json: bool) -> None:
                 h["run_id"],
                 h["tier"],
                 h["tier_level"] or "",
-                f"{h['social_value']:.3f}",
+                f"{h['social_value']:,.2f}",
                 str(h["community_id"]),
             )
         out_console.print(hist)

@@ -203,7 +203,9 @@ def _score_table(
             s.tier,
             s.tier_level or "",
             str(s.community_id),
-            f"{getattr(s, by):,.4g}",
+            f"{getattr(s, by):,.0f}"
+            if by in ("social_value", "revenue")
+            else f"{getattr(s, by):,.4g}",
             s.tier_reason,
         )
     return table

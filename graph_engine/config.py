@@ -6,6 +6,7 @@ Every setting can be given as an environment variable with the prefix
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -70,6 +71,12 @@ class Settings(BaseSettings):
     influence_window_days : int or None
         Share and referral evidence of the last N days feeds learned probabilities
         (None: all time).
+    currency : str
+        The base currency (ISO 4217) social value and revenue are reported in.
+    currency_rates : dict
+        Units of the base currency per unit of another currency, e.g.
+        ``{"USD": 7.1, "HKD": 0.91}``; orders in a currency without a rate make
+        ``compute`` fail with a message naming it.
     tier_rules_file : Path or None
         TOML file with tier thresholds (see :mod:`graph_engine.scoring.tiers`).
     keep_runs : int
@@ -136,6 +143,8 @@ class Settings(BaseSettings):
     revenue_recency: bool = False
     influence_window_days: int | None = Field(default=None, ge=1)
     tier_rules_file: Path | None = None
+    currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+    currency_rates: dict[str, float] = Field(default_factory=dict)
     keep_runs: int = Field(default=10, ge=1)
     compute_seed: int = 42
     leiden_resolution: float = Field(default=1.0, gt=0)
@@ -187,6 +196,16 @@ class Settings(BaseSettings):
         if what == "value" and not any(w > 0 for w in weights.values()):
             raise ValueError(f"value weights must be >= 0 with one > 0, got {weights}")
         return weights
+
+    @field_validator("currency_rates")
+    @classmethod
+    def _rates(cls, rates: dict[str, float]) -> dict[str, float]:
+        for code, rate in rates.items():
+            if not re.fullmatch(r"[A-Z]{3}", code):
+                raise ValueError(f"currency rate {code!r}: not an ISO 4217 code (e.g. USD)")
+            if not rate > 0:
+                raise ValueError(f"currency rate {code} = {rate!r}: must be > 0")
+        return rates
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:

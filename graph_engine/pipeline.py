@@ -11,7 +11,9 @@ Stages (each timed, each reported to ``progress(stage, fraction)``):
 5. ``communities``: Leiden on the undirected interaction graph (seeded), ids matched
    to the previous run by member overlap; bridge = participation coefficient;
 6. ``value``: participation (recency-weighted engagements, shared content, referrals),
-   revenue, audience, social value;
+   revenue (orders converted to the base currency), audience, social value in money
+   (:mod:`~graph_engine.scoring.money`: own + referral + influence + participation, each
+   part kept) and its percentile-blend rank (``social_value_rank``);
 7. ``tiers``: employee / KOL (level) / KOC / consumer with reasons;
 8. ``profiles``: community profiles;
 9. ``write`` then ``publish``: scores written under a run that readers cannot see, then
@@ -38,12 +40,13 @@ import numpy.typing as npt
 from graph_engine.algorithms.reach import learn_probabilities, single_seed_reach
 from graph_engine.config import Settings, get_settings
 from graph_engine.engines import EngineName, select_engine
-from graph_engine.errors import StoreError
+from graph_engine.errors import ConfigError, StoreError
 from graph_engine.scoring.communities import (
     community_profiles,
     match_communities,
     participation_coefficient,
 )
+from graph_engine.scoring.money import ValueModel, money_value
 from graph_engine.scoring.tiers import TierRules, assign_tiers
 from graph_engine.scoring.value import social_value
 from graph_engine.snapshot import GraphSnapshot
@@ -98,6 +101,59 @@ def _weighted_sum(
     return np.asarray(sums, dtype=np.float64)
 
 
+def in_currency(
+    amounts: npt.NDArray[np.float64],
+    currencies: Any,
+    base: str,
+    rates: dict[str, float],
+) -> npt.NDArray[np.float64]:
+    """Order amounts converted to the ``base`` currency with ``rates`` (units of the base
+    per unit of each other currency).
+
+    Raises
+    ------
+    ConfigError
+        Orders in a currency without a rate (naming each currency and its order count).
+    """
+    if currencies is None or len(currencies) == 0:
+        return amounts
+    codes = np.asarray(currencies, dtype=object)
+    factor = np.ones(amounts.size)
+    missing: dict[str, int] = {}
+    for code in set(codes.tolist()):
+        if code == base:
+            continue
+        where = codes == code
+        if code not in rates:
+            missing[str(code)] = int(where.sum())
+            continue
+        factor[where] = rates[code]
+    if missing:
+        listed = ", ".join(f"{c} ({k:,} orders)" for c, k in sorted(missing.items()))
+        raise ConfigError(
+            f"orders in {listed} have no rate to {base}: set GRAPH_ENGINE_CURRENCY_RATES, "
+            f"e.g. '{{\"{next(iter(sorted(missing)))}\": 7.1}}' (units of {base} per unit)"
+        )
+    return amounts * factor
+
+
+def value_details(value: Any, money: Any, i: int) -> dict[str, Any]:
+    """A score row's value details: the money parts (``value_components``, with the
+    group weights), the numbers behind them (``value_money``), the percentile-blend rank
+    (``social_value_rank`` with its ``rank_components``) and the influence signals."""
+    blend = value.breakdown(i)
+    breakdown = money.breakdown(i)
+    return {
+        "value_components": breakdown["parts"],
+        "value_weights": dict(money.model.weights),
+        "value_money": breakdown,
+        "social_value_rank": float(value.value[i]),
+        "rank_components": blend["value_components"],
+        "rank_weights": blend["value_weights"],
+        "influence_signals": blend["influence_signals"],
+    }
+
+
 def compute(
     store: GraphStore,
     settings: Settings | None = None,
@@ -138,6 +194,11 @@ def compute(
     rules = (
         TierRules.from_toml(settings.tier_rules_file) if settings.tier_rules_file else TierRules()
     )
+    value_model = (
+        ValueModel.from_toml(settings.tier_rules_file, settings.currency)
+        if settings.tier_rules_file
+        else ValueModel(currency=settings.currency)
+    )
     report = progress or (lambda stage, fraction: None)
     timings: dict[str, float] = {}
 
@@ -162,6 +223,8 @@ def compute(
         "revenue_recency": settings.revenue_recency,
         "influence_window_days": settings.influence_window_days,
         "tier_rules": rules.to_dict(),
+        "value_model": value_model.to_dict(),
+        "currency_rates": settings.currency_rates,
         "seed": seed,
         "leiden_resolution": settings.leiden_resolution,
         "reach_rr_sets": settings.reach_rr_sets,
@@ -187,6 +250,7 @@ def compute(
                 else None
             )
             g = store.snapshot(RELATIONSHIPS, influence=True, since=since)
+            referral_log = store.referral_rows()
             if tuple(g.ids) != feats.ids:
                 raise StoreError("snapshot and customer features disagree on customers")
             n = g.n
@@ -231,6 +295,9 @@ def compute(
                     n, idx, recency_weight(at, ref, hl)
                 )
             o_idx, o_at, o_amount = feats.orders
+            o_amount = in_currency(
+                o_amount, feats.order_currencies, settings.currency, settings.currency_rates
+            )
             revenue = _weighted_sum(
                 n,
                 o_idx,
@@ -243,6 +310,33 @@ def compute(
                 participation,
                 {"influence": influence, "expected_reach": expected_reach, "audience": audience},
                 settings.value_weights,
+            )
+            conversions_on = g.edge_properties.get("conversions")
+            on_share = (
+                np.flatnonzero(conversions_on)
+                if conversions_on is not None
+                else np.zeros(0, np.int64)
+            )
+            kinds = feats.engagement_kinds
+            money = money_value(
+                revenue,
+                ids=feats.ids,
+                orders=int(o_idx.size),
+                referrals=referral_log,
+                share_conversions=(
+                    g.sources()[on_share],
+                    g.indices[on_share],
+                    conversions_on[on_share] if conversions_on is not None else on_share,
+                ),
+                expected_reach=expected_reach,
+                external_followers=feats.external_followers,
+                engagements=(
+                    feats.engagements[0],
+                    kinds if kinds is not None else ["other"] * feats.engagements[0].size,
+                ),
+                shares_made=np.bincount(feats.shares[0], minlength=n),
+                invitations=np.bincount(feats.referrals[0], minlength=n),
+                model=value_model,
             )
         with stage("tiers"):
             tiers = assign_tiers(
@@ -276,7 +370,7 @@ def compute(
                         tier_level=tiers.level[i],
                         tier_reason=tiers.reason[i],
                         community_id=int(membership[i]),
-                        social_value=float(value.value[i]),
+                        social_value=float(money.value[i]),
                         influence=float(influence[i]),
                         expected_reach=float(expected_reach[i]),
                         audience=int(audience[i]),
@@ -289,7 +383,7 @@ def compute(
                             "audience_external": int(external[i]),
                             "audience_by_platform": feats.external_followers[i],
                             "is_employee": bool(feats.is_employee[i]),
-                            **value.breakdown(i),
+                            **value_details(value, money, i),
                         },
                     )
 

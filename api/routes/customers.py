@@ -14,6 +14,7 @@ from fastapi.responses import StreamingResponse
 
 from graph_engine import explore
 from graph_engine.errors import NotFoundError, PayloadTooLargeError
+from graph_engine.scoring.money import explain_details
 from graph_engine.store.base import SCORE_FIELDS, ApiKey, ScoreRecord
 
 from ..deps import Key, SettingsDep, StoreDep
@@ -38,7 +39,9 @@ Ref = Annotated[
 HASHED_KINDS = ("phone", "email")
 
 
-def customer_view(record: Any, key: ApiKey, scores: ScoreRecord | None) -> dict[str, Any]:
+def customer_view(
+    record: Any, key: ApiKey, scores: ScoreRecord | None, explained: list[str] | None = None
+) -> dict[str, Any]:
     """The customer as this key may see it: identity values only with the pii flag, and
     hashed phone / e-mail never."""
     data = asdict(record)
@@ -50,6 +53,7 @@ def customer_view(record: Any, key: ApiKey, scores: ScoreRecord | None) -> dict[
     data["tags"] = list(data["tags"])
     data["merged_ids"] = list(data["merged_ids"])
     data["scores"] = scores.to_dict() if scores is not None else None
+    data["value_explained"] = explained
     return data
 
 
@@ -66,8 +70,10 @@ def get_customer(customer_id: Ref, store: StoreDep, key: Key) -> dict[str, Any]:
     try:
         scores = store.scores(record.id)
     except NotFoundError:  # no complete run yet, or a customer new since the last one
-        scores = None
-    return customer_view(record, key, scores)
+        return customer_view(record, key, None)
+    run = store.current_run()
+    explained = explain_details(scores.details, run.config if run is not None else None)
+    return customer_view(record, key, scores, explained)
 
 
 @router.get(

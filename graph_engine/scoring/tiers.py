@@ -109,9 +109,11 @@ class TierRules:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str = "mapping") -> TierRules:
         """Rules from a parsed TOML document; errors name the source and key."""
-        unknown = set(data) - {"kol", "koc"}
+        unknown = set(data) - {"kol", "koc", "value"}
         if unknown:
-            raise ConfigError(f"{source}: unknown section(s) {sorted(unknown)} (known: kol, koc)")
+            raise ConfigError(
+                f"{source}: unknown section(s) {sorted(unknown)} (known: kol, koc, value)"
+            )
         kol = data.get("kol", {})
         koc = data.get("koc", {})
         levels = _levels(f"{source}: kol.levels", kol.get("levels", {}))

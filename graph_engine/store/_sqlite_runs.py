@@ -60,16 +60,21 @@ def _score(row: tuple[Any, ...]) -> ScoreRecord:
 
 
 def _epoch(rows: Iterable[tuple[Any, ...]], width: int) -> list[np.ndarray]:
-    """Columns of ``(pk, iso time[, value])`` rows as arrays (time in epoch seconds)."""
-    pks, times, values = [], [], []
+    """Columns of ``(pk, iso time[, value][, label])`` rows as arrays (time in epoch
+    seconds); ``width`` 3 adds the value, 4 the value and a text label (an object array)."""
+    pks, times, values, labels = [], [], [], []
     for row in rows:
         pks.append(row[0])
         times.append(datetime.fromisoformat(row[1]).timestamp())
-        if width == 3:
+        if width >= 3:
             values.append(row[2])
+        if width == 4:
+            labels.append(row[3])
     out = [np.asarray(pks, dtype=np.int64), np.asarray(times, dtype=np.float64)]
-    if width == 3:
+    if width >= 3:
         out.append(np.asarray(values, dtype=np.float64))
+    if width == 4:
+        out.append(np.asarray(labels, dtype=object))
     return out
 
 
@@ -110,17 +115,23 @@ class RunsMixin:
         ):
             conversions[position[pk]] = count
         shares = events("SELECT sharer, min(at) FROM share_events GROUP BY sharer, content_id")
+        e_idx, e_at, _, e_kind = events("SELECT customer, at, 0, kind FROM engagements", 4)
+        o_idx, o_at, o_amount, o_currency = events(
+            "SELECT customer, at, amount, currency FROM orders", 4
+        )
         return CustomerFeatures(
             ids=tuple(r[1] for r in rows),
             is_employee=np.asarray([bool(r[2]) for r in rows], dtype=np.bool_),
             external_followers=tuple(json.loads(r[3]) for r in rows),
             tags=tuple(tuple(json.loads(r[4])) for r in rows),
             followers=followers,
-            engagements=events("SELECT customer, at FROM engagements"),  # type: ignore[arg-type]
+            engagements=(e_idx, e_at),
             shares=shares,  # type: ignore[arg-type]
             referrals=events("SELECT referrer, at FROM referrals"),  # type: ignore[arg-type]
-            orders=events("SELECT customer, at, amount FROM orders", 3),  # type: ignore[arg-type]
+            orders=(o_idx, o_at, o_amount),
             conversions=conversions,
+            engagement_kinds=e_kind,
+            order_currencies=o_currency,
         )
 
     def segment(self, *, tag: str | None = None, campaign: str | None = None) -> list[str]:

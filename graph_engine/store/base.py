@@ -311,7 +311,9 @@ class ScoreRecord:
 class CustomerFeatures:
     """Per-customer inputs of scoring, aligned with :meth:`GraphStore.snapshot`'s ids.
 
-    Activity arrays are event lists: ``(customer index, epoch seconds[, amount])``.
+    Activity arrays are event lists: ``(customer index, epoch seconds[, amount])``;
+    ``engagement_kinds`` (like, comment...) and ``order_currencies`` (ISO 4217 codes) are
+    aligned with ``engagements`` and ``orders``.
     """
 
     ids: tuple[str, ...]
@@ -324,6 +326,8 @@ class CustomerFeatures:
     referrals: tuple[Any, Any]
     orders: tuple[Any, Any, Any]
     conversions: Any  # ndarray of int64: converts from own shares + converted referrals
+    engagement_kinds: Any = None  # ndarray of str, aligned with engagements
+    order_currencies: Any = None  # ndarray of str, aligned with orders
 
 
 @runtime_checkable

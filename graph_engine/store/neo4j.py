@@ -793,6 +793,7 @@ class Neo4jStore(Neo4jRunsMixin):
         events: dict[str, tuple[list[int], list[float], list[float]]] = {
             k: ([], [], []) for k in ("engagements", "shares", "referrals", "orders")
         }
+        labels: dict[str, list[str]] = {"engagements": [], "orders": []}
 
         def add(kind: str, i: int, times: list[float], values: list[float] | None = None) -> None:
             who, when, amount = events[kind]
@@ -810,7 +811,9 @@ class Neo4jStore(Neo4jRunsMixin):
                     conversions[i] = r["conversions"][k]
                     external[i] = json.loads(r["external_followers"][k])
                     tags[i] = tuple(r["tags"][k])
-                    add("engagements", i, _epoch(r["engagements"][k]))
+                    engaged = r["engagements"][k]
+                    add("engagements", i, _epoch(e[0] for e in engaged))
+                    labels["engagements"].extend(e[1] for e in engaged)
                     first: dict[str, str] = {}
                     for content, at in r["shares"][k]:
                         if content not in first or at < first[content]:
@@ -819,6 +822,7 @@ class Neo4jStore(Neo4jRunsMixin):
                     add("referrals", i, _epoch(r["referrals"][k]))
                     orders = r["orders"][k]
                     add("orders", i, _epoch(o[0] for o in orders), [o[1] for o in orders])
+                    labels["orders"].extend(o[2] for o in orders)
 
         def cols(kind: str) -> tuple[np.ndarray, ...]:
             who, when, amount = events[kind]
@@ -838,6 +842,8 @@ class Neo4jStore(Neo4jRunsMixin):
             referrals=cols("referrals"),  # type: ignore[arg-type]
             orders=cols("orders"),  # type: ignore[arg-type]
             conversions=conversions,
+            engagement_kinds=np.asarray(labels["engagements"], dtype=object),
+            order_currencies=np.asarray(labels["orders"], dtype=object),
         )
 
     def segment(self, *, tag: str | None = None, campaign: str | None = None) -> list[str]:

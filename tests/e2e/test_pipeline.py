@@ -74,7 +74,10 @@ def test_compute_recovers_what_was_planted(
         # every score has its reason and breakdown
         sample = scores[kols[0]]
         assert "KOL" in sample.tier_reason or "KOC" in sample.tier_reason
-        assert set(sample.details["value_components"]) == {"revenue", "participation", "influence"}
+        parts = sample.details["value_components"]
+        assert set(parts) == {"own", "referral", "shares", "reach", "audience", "participation"}
+        assert sum(parts.values()) == pytest.approx(sample.social_value)
+        assert set(sample.details["rank_components"]) == {"revenue", "participation", "influence"}
         # a second run on the same data keeps every community id
         again = compute(store, Settings(identity_salt=SALT))
         stability = again.summary["community_stability"]

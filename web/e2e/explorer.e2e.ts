@@ -84,6 +84,9 @@ describe("a marketer", () => {
     expect(await page.textContent("[data-testid=ego-cap]")).toMatch(/capped at 200 people/);
     expect(await page.isVisible("[data-testid=pii-hidden]")).toBe(true);
     expect(await page.locator("[data-testid=history] tbody tr").count()).toBe(2);
+    // social value in money, each part with the numbers behind it
+    expect(await page.textContent("[data-testid=social-value]")).toMatch(/^¥[\d,]+/);
+    expect(await page.textContent("[data-testid=value-explained]")).toMatch(/social value in total.*own.*audience/s);
     await shot(page, "customer");
 
     // the planner: filter, shortlist evaluation with the overlap matrix, seeds, export

@@ -52,6 +52,7 @@ export interface Score {
   conversions: number;
   audience_by_platform?: Record<string, number>;
   value_components?: Record<string, number>;
+  social_value_rank?: number | null;
   value_weights?: Record<string, number>;
   influence_signals?: Record<string, number>;
 }
@@ -194,6 +195,7 @@ export interface Customer {
   follows: number;
   followers: number;
   scores: Score | null;
+  value_explained?: string[] | null;
 }
 
 export interface LiftRow {

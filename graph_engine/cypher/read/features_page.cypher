@@ -1,5 +1,6 @@
 // Scoring inputs for one page of customers: profile flags, in-graph followers, proven
-// conversions (converts on their shares + converted referrals) and event times.
+// conversions (converts on their shares + converted referrals) and events: engagement
+// times and kinds, share and referral times, order times, amounts and currencies.
 // One record of aligned lists per page (a record per customer costs more to decode);
 // collect() drops nulls, so every collected value is made non-null first.
 // Parameters:
@@ -14,7 +15,7 @@ RETURN collect(c.pk) AS pk, collect(coalesce(c.is_employee, false)) AS is_employ
        collect(coalesce(c.external_followers, '{}')) AS external_followers,
        collect(coalesce(c.tags, [])) AS tags,
        collect(followers) AS followers, collect(conversions) AS conversions,
-       collect([(c)-[:PERFORMED]->(e:Engagement) | e.at]) AS engagements,
+       collect([(c)-[:PERFORMED]->(e:Engagement) | [e.at, e.kind]]) AS engagements,
        collect([(c)-[s:SHARED_TO]->(:Customer) | [s.content_id, s.at]]) AS shares,
        collect([(c)-[r:REFERRED]->(:Customer) | r.at]) AS referrals,
-       collect([(c)-[:PLACED]->(o:Order) | [o.at, o.amount]]) AS orders
+       collect([(c)-[:PLACED]->(o:Order) | [o.at, o.amount, o.currency]]) AS orders

@@ -5,7 +5,7 @@ import { barChart } from "../chart";
 import { tierColor } from "../colors";
 import type { Page } from "../context";
 import { card, h, stat, table } from "../dom";
-import { count, money, score, when } from "../format";
+import { count, money, percent, score, when } from "../format";
 import { draw } from "../graph";
 import { buildGraph, LINK_COLORS } from "../network";
 import { href } from "../route";
@@ -48,7 +48,8 @@ export const customerPage: Page = async (route, ctx) => {
     h(
       "div",
       { class: "stats" },
-      stat("Social value", score(s?.social_value)),
+      stat("Social value", money(s?.social_value), "social-value"),
+      stat("Value rank", percent(s?.social_value_rank)),
       stat("Influence", score(s?.influence)),
       stat("Expected reach", score(s?.expected_reach)),
       stat("Audience", count(s?.audience)),
@@ -78,13 +79,18 @@ export const customerPage: Page = async (route, ctx) => {
           "profile",
         ),
       ),
-      card("Social value breakdown", breakdown(s?.value_components, s?.value_weights)),
+      card(
+        "Social value, explained",
+        c.value_explained
+          ? h("ul", { class: "explained", "data-testid": "value-explained" }, c.value_explained.map((line) => h("li", {}, line)))
+          : breakdown(s?.value_components, s?.value_weights),
+      ),
       card("Influence signals", breakdown(s?.influence_signals)),
     ),
     card(
       "History over runs",
       history.data.length > 1 ? barChart(history.data.map((r) => ({ label: r.run_id.split("-").slice(0, 2).join("-"), value: r.social_value })), { title: "Social value by run", testid: "history-chart" }) : null,
-      table(["Run", "Tier", "Social value", "Reach", "Community"], history.data.map((r) => [r.run_id, tierBadge(r.tier, r.tier_level), score(r.social_value), score(r.expected_reach), communityLink(r.community_id)]), "history"),
+      table(["Run", "Tier", "Social value", "Reach", "Community"], history.data.map((r) => [r.run_id, tierBadge(r.tier, r.tier_level), money(r.social_value), score(r.expected_reach), communityLink(r.community_id)]), "history"),
     ),
     card(
       "Network to 2 hops",

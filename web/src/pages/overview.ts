@@ -55,7 +55,7 @@ function people(rows: Score[] | undefined, testid: string): HTMLElement {
   if (!rows?.length) return h("p", { class: "muted" }, "Nobody in this tier.");
   return table(
     ["Customer", "Tier", "Social value", "Audience", "Reach", "Why"],
-    rows.map((r) => [personLink(r.customer_id, r.name), tierBadge(r.tier, r.tier_level), score(r.social_value), count(r.audience), score(r.expected_reach), h("span", { class: "reason" }, r.tier_reason)]),
+    rows.map((r) => [personLink(r.customer_id, r.name), tierBadge(r.tier, r.tier_level), money(r.social_value), count(r.audience), score(r.expected_reach), h("span", { class: "reason" }, r.tier_reason)]),
     testid,
   );
 }
@@ -112,7 +112,7 @@ export const overviewPage: Page = async (_route, ctx) => {
       tierBar,
       table(
         ["Tier", "Level", "Customers", "Share", "Mean social value", "Revenue", "Audience"],
-        o.tiers.map((t) => [tierBadge(t.tier), t.tier_level ?? "–", count(t.customers), percent(t.customers / totalCustomers), score(t.social_value_mean), money(t.revenue_total), count(t.audience_total)]),
+        o.tiers.map((t) => [tierBadge(t.tier), t.tier_level ?? "–", count(t.customers), percent(t.customers / totalCustomers), money(t.social_value_mean), money(t.revenue_total), count(t.audience_total)]),
         "tiers",
       ),
     ),

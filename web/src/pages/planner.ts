@@ -197,7 +197,7 @@ export const plannerPage: Page = async (route, ctx) => {
           personLink(s.customer_id, s.name),
           tierBadge(s.tier, s.tier_level),
           communityLink(s.community_id),
-          score(s.social_value),
+          money(s.social_value),
           score(s.expected_reach),
           count(s.audience),
           Object.entries(s.audience_by_platform ?? {}).map(([p, n]) => `${p} ${count(n)}`).join(", "),
