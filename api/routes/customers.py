@@ -114,7 +114,15 @@ def batch_scores(
     return {"data": data, "count": len(data), "unknown": unknown}
 
 
-COLUMNS = ("customer_id", "tier", "tier_level", "community_id", *SCORE_FIELDS, "tier_reason")
+COLUMNS = (
+    "customer_id",
+    "tier",
+    "tier_level",
+    "community_id",
+    *SCORE_FIELDS,
+    "social_value_rank",  # runs that priced social value in money (else empty)
+    "tier_reason",
+)
 
 
 @router.get(
@@ -148,7 +156,7 @@ def export_scores(
                 writer.writerow(COLUMNS)
                 for s in own.run_scores(run.run_id):
                     d = s.to_dict()
-                    writer.writerow([d[c] for c in COLUMNS])
+                    writer.writerow([d.get(c) for c in COLUMNS])
                     if buf.tell() > 65536:
                         yield buf.getvalue()
                         buf.seek(0)

@@ -31,6 +31,10 @@ def test_customer_scores_any_identity_and_pii(
     assert r.status_code == 200 and body["scores"]["tier"] == "kol"
     assert "KOL" in body["scores"]["tier_reason"]
     assert body["identities"] is None and body["identity_kinds"]
+    # the value explained, part by part, and the total is the score's
+    explained = body["value_explained"]
+    total = f"¥{body['scores']['social_value']:,.0f} social value in total"
+    assert explained[0] == total and any(" audience: (" in line for line in explained)
     store = SQLiteStore(f"sqlite:///{api_db}", identity_salt=SALT)
     keys_of = store.customer(kol).identities
     store.close()
@@ -65,6 +69,11 @@ def test_batch_and_export(client: TestClient, keys: dict[str, str]) -> None:
     csv = client.get("/v1/scores:export", params={"format": "csv"}, headers=auth(keys["reader"]))
     rows = csv.text.strip().splitlines()
     assert rows[0].startswith("customer_id,tier") and len(rows) == len(lines) + 1
+    # social value in money with its parts; the percentile blend as social_value_rank
+    header = rows[0].split(",")
+    first = json.loads(lines[0])
+    assert sum(first["value_components"].values()) == pytest.approx(first["social_value"])
+    assert "social_value_rank" in header and 0 <= first["social_value_rank"] <= 1
 
 
 def test_influencers_tiers_and_paging(client: TestClient, keys: dict[str, str]) -> None:
