@@ -309,6 +309,15 @@ class MoneyValue:
         }
 
 
+def _sum_by(index: npt.NDArray[np.int64], weights: FloatArray, n: int) -> FloatArray:
+    """Per-customer sums independent of the order of the rows (both stores give the
+    same totals to the last bit): sorted by (customer, weight) before adding."""
+    if not index.size:
+        return np.zeros(n)
+    order = np.lexsort((weights, index))
+    return np.bincount(index[order], weights=weights[order], minlength=n).astype(np.float64)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
@@ -379,7 +388,7 @@ def money_value(
     converts = np.asarray(share_conversions[2], dtype=np.float64)
     shares: FloatArray = np.zeros(n)
     if sharer.size:
-        per_viewer = np.bincount(viewer, weights=converts, minlength=n)
+        per_viewer = _sum_by(viewer, converts, n)
         share_of_viewer = np.divide(
             converts, per_viewer[viewer], out=np.zeros_like(converts), where=converts > 0
         )
@@ -401,7 +410,7 @@ def money_value(
     who = np.asarray(who, dtype=np.int64)
     other = model.engagement_prices.get("other", 0.0)
     prices = np.asarray([model.engagement_prices.get(str(k), other) for k in kinds], dtype=float)
-    engagement_value = np.bincount(who, weights=prices, minlength=n) if who.size else np.zeros(n)
+    engagement_value = _sum_by(who, prices, n)
     shared = np.asarray(shares_made, dtype=np.float64)
     invited = np.asarray(invitations, dtype=np.float64)
     participation = engagement_value + shared * model.share_price + invited * model.referral_price
