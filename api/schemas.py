@@ -68,7 +68,11 @@ class Score(BaseModel):
         default=None,
         description="The percentile blend of revenue, participation and influence in [0, 1].",
     )
-    value_money: dict[str, Any] | None = None
+    value_inputs: dict[str, float] | None = Field(
+        default=None,
+        description="The per-customer numbers behind `value_components` (expected reach "
+        "of others, priced engagements, content shared, invitations).",
+    )
     influence_signals: dict[str, float] = Field(default_factory=dict)
 
 
@@ -434,6 +438,9 @@ class Overview(BaseModel):
 
     run: Run | None
     stats: dict[str, Any]
+    stats_as_of: Literal["run", "now"] = Field(
+        description="`run`: the store's counts as the current run began; `now`: no run yet."
+    )
     ingest: dict[str, Any]
     tiers: list[dict[str, Any]]
     top: dict[str, list[Score]]

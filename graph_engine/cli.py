@@ -304,7 +304,7 @@ def customer_command(reference: str, db: str | None, as_json: bool) -> None:
             try:
                 found = store.scores(record["id"])
                 scores = found.to_dict()
-                explained = explain_details(found.details, current.config)
+                explained = explain_details(found.details, current.config, current.summary)
             except NotFoundError:
                 scores = None
             history = [

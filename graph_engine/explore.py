@@ -298,15 +298,18 @@ def _dominant(tier_mix: dict[str, int]) -> str:
 
 def overview(store: GraphStore, *, top: int = 5, ingests: int = 10) -> dict[str, Any]:
     """What the explorer's first page shows: the current run (None before the first),
-    store counts, tier counts, the top ``top`` KOLs, KOCs and employees by social value
-    with their reasons, the largest communities, and the last ``ingests`` ingest runs
-    with their quarantine counts."""
+    store counts (as the run began; now, before any run), tier counts (kept with the run
+    since it priced social value in money; read from the scores for older runs), the top
+    ``top`` KOLs, KOCs and employees by social value with their reasons, the largest
+    communities, and the last ``ingests`` ingest runs with their quarantine counts."""
     _positive("top", top, 100)
     run = store.current_run()
     history = store.ingest_history(ingests)
     result: dict[str, Any] = {
         "run": run.to_dict() if run is not None else None,
-        "stats": store.stats().to_dict(),
+        # a run keeps the store's counts as it began (no scan of the store per page view)
+        "stats": run.counts if run is not None and run.counts else store.stats().to_dict(),
+        "stats_as_of": "run" if run is not None and run.counts else "now",
         "ingest": {
             "runs": [
                 {
@@ -327,7 +330,8 @@ def overview(store: GraphStore, *, top: int = 5, ingests: int = 10) -> dict[str,
     }
     if run is None:
         return result
-    result["tiers"] = store.tier_summary()
+    kept = run.summary.get("tier_summary")
+    result["tiers"] = kept if isinstance(kept, list) else store.tier_summary()
     result["top"] = {
         tier: named_scores(store, store.top_scores(by="social_value", tier=tier, limit=top))
         for tier in ("kol", "koc", "employee")

@@ -137,19 +137,42 @@ def in_currency(
     return amounts * factor
 
 
+def tier_summary(
+    tiers: Any, social: npt.ArrayLike, revenue: npt.ArrayLike, audience: npt.ArrayLike
+) -> list[dict[str, Any]]:
+    """Customers, mean social value, revenue and audience per tier and level, most
+    customers first: what ``store.tier_summary()`` answers, kept with the run so a page
+    can show it without scanning the scores."""
+    groups: dict[tuple[str, str | None], list[int]] = {}
+    for i, key in enumerate(zip(tiers.tier, tiers.level, strict=True)):
+        groups.setdefault(key, []).append(i)
+    value = np.asarray(social, dtype=np.float64)
+    rev = np.asarray(revenue, dtype=np.float64)
+    aud = np.asarray(audience, dtype=np.int64)
+    ordered = sorted(groups.items(), key=lambda g: (-len(g[1]), g[0][0], g[0][1] or ""))
+    return [
+        {
+            "tier": tier,
+            "tier_level": level,
+            "customers": len(members),
+            "social_value_mean": float(value[members].mean()),
+            "revenue_total": float(rev[members].sum()),
+            "audience_total": int(aud[members].sum()),
+        }
+        for (tier, level), members in ordered
+    ]
+
+
 def value_details(value: Any, money: Any, i: int) -> dict[str, Any]:
-    """A score row's value details: the money parts (``value_components``, with the
-    group weights), the numbers behind them (``value_money``), the percentile-blend rank
-    (``social_value_rank`` with its ``rank_components``) and the influence signals."""
+    """A score row's value details: the money parts (``value_components``) and the
+    numbers behind them (``value_inputs``), the percentile-blend rank
+    (``social_value_rank`` with its ``rank_components``) and the influence signals.
+    Run-wide numbers (weights, rates, average order) live in the run, not in each row."""
     blend = value.breakdown(i)
-    breakdown = money.breakdown(i)
     return {
-        "value_components": breakdown["parts"],
-        "value_weights": dict(money.model.weights),
-        "value_money": breakdown,
+        **money.stored(i),
         "social_value_rank": float(value.value[i]),
         "rank_components": blend["value_components"],
-        "rank_weights": blend["value_weights"],
         "influence_signals": blend["influence_signals"],
     }
 
@@ -394,6 +417,8 @@ def compute(
             "influence_edges": ig.m,
             "edges_with_evidence": learned.with_evidence,
             "tiers": tiers.counts(),
+            "tier_summary": tier_summary(tiers, money.value, revenue, audience),
+            "value": money.run_summary(),
             "kol_levels": {
                 lv: sum(1 for x in tiers.level if x == lv)
                 for lv in dict.fromkeys(tiers.level)

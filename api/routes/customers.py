@@ -72,7 +72,11 @@ def get_customer(customer_id: Ref, store: StoreDep, key: Key) -> dict[str, Any]:
     except NotFoundError:  # no complete run yet, or a customer new since the last one
         return customer_view(record, key, None)
     run = store.current_run()
-    explained = explain_details(scores.details, run.config if run is not None else None)
+    explained = explain_details(
+        scores.details,
+        run.config if run is not None else None,
+        run.summary if run is not None else None,
+    )
     return customer_view(record, key, scores, explained)
 
 

@@ -308,6 +308,24 @@ class MoneyValue:
             "average_order_value": self.average_order_value,
         }
 
+    def stored(self, i: int) -> dict[str, Any]:
+        """What a score row keeps of customer ``i``'s value: the parts
+        (``value_components``) and the per-customer numbers behind them
+        (``value_inputs``); the run-wide rates go once into the run
+        (:meth:`run_summary`)."""
+        return {
+            "value_components": {p: float(self.parts[p][i]) for p in PARTS},
+            "value_inputs": {k: _plain(v[i]) for k, v in self.inputs.items()},
+        }
+
+    def run_summary(self) -> dict[str, Any]:
+        """The run-wide numbers of the value (kept in the run's summary)."""
+        return {
+            "currency": self.model.currency,
+            "conversion_rate": self.conversion_rate,
+            "average_order_value": self.average_order_value,
+        }
+
 
 def _sum_by(index: npt.NDArray[np.int64], weights: FloatArray, n: int) -> FloatArray:
     """Per-customer sums independent of the order of the rows (both stores give the
@@ -427,7 +445,6 @@ def money_value(
     value = np.sum([parts[p] for p in PARTS], axis=0)
     inputs = {
         "expected_reach_others": others_reached,
-        "engaged_buyers_from_audience": engaged_audience,
         "engagement_value": engagement_value,
         "shares_made": shared,
         "invitations": invited,
@@ -529,14 +546,18 @@ def explain(breakdown: Mapping[str, Any], external_followers: Mapping[str, int],
 
 
 def explain_details(
-    details: Mapping[str, Any], run_config: Mapping[str, Any] | None = None
+    details: Mapping[str, Any],
+    run_config: Mapping[str, Any] | None = None,
+    run_summary: Mapping[str, Any] | None = None,
 ) -> list[str] | None:
-    """:func:`explain` for a stored score's ``details`` under the value model of the run
-    that computed it (``run_config["value_model"]``); None for a run from before social
-    value was priced in money."""
-    breakdown = details.get("value_money")
-    if not isinstance(breakdown, Mapping):
+    """:func:`explain` for a stored score's ``details`` under the value model and rates
+    of the run that computed it (its ``config["value_model"]`` and
+    ``summary["value"]``); None for a run from before social value was priced in money."""
+    inputs = details.get("value_inputs")
+    rates = (run_summary or {}).get("value")
+    if not isinstance(inputs, Mapping) or not isinstance(rates, Mapping):
         return None
     stored = (run_config or {}).get("value_model")
     model = ValueModel.from_dict(stored) if isinstance(stored, Mapping) else None
+    breakdown = {**rates, "parts": details["value_components"], "inputs": inputs}
     return explain(breakdown, details.get("audience_by_platform") or {}, model)

@@ -30,8 +30,25 @@ def test_session_names_the_key_and_its_grants(client: TestClient, keys: dict[str
     assert client.get("/v1/session").status_code == 401
 
 
-def test_overview(client: TestClient, keys: dict[str, str]) -> None:
+def test_overview(client: TestClient, keys: dict[str, str], api_db: Path) -> None:
     body = client.get("/v1/overview", headers=auth(keys["reader"])).json()
+    # the tier summary kept with the run is what the scores say (SQL GROUP BY)
+    store = SQLiteStore(f"sqlite:///{api_db}", identity_salt=SALT)
+    try:
+        grouped = store.tier_summary()
+        counts = store.current_run().counts  # type: ignore[union-attr]
+    finally:
+        store.close()
+
+    def key(r: dict[str, object]) -> tuple[object, ...]:
+        return (r["tier"], r["tier_level"] or "")
+
+    assert len(body["tiers"]) == len(grouped)
+    for kept, scanned in zip(sorted(body["tiers"], key=key), sorted(grouped, key=key), strict=True):
+        assert key(kept) == key(scanned) and kept["customers"] == scanned["customers"]
+        for field in ("social_value_mean", "revenue_total", "audience_total"):
+            assert kept[field] == pytest.approx(scanned[field], rel=1e-9)
+    assert body["stats"] == counts and body["stats_as_of"] == "run"
     assert body["run"]["status"] == "complete" and body["run"]["config"]["engine"] == "python"
     assert sum(t["customers"] for t in body["tiers"]) == body["stats"]["customers"]
     kols = body["top"]["kol"]

@@ -50,7 +50,7 @@ def _check(store: SQLiteStore) -> tuple[float, float]:
         assert 0 <= s.details["social_value_rank"] <= 1
     run = store.current_run()
     assert run is not None
-    lines = explain_details(star.details, run.config)
+    lines = explain_details(star.details, run.config, run.summary)
     assert lines is not None and any("300k weibo followers" in line for line in lines)
     return star.social_value, whale.social_value
 

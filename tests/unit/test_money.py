@@ -161,11 +161,15 @@ def test_explanation_shows_the_arithmetic() -> None:
         "¥792,000 audience: (300k weibo followers x 1.20% engagement x 1.0% conversion) "
         "x ¥5,500 average order x 4 campaigns"
     )
-    details = {"value_money": v.breakdown(0), "audience_by_platform": {"weibo": 300_000}}
+    # as stored: the row keeps parts and inputs, the run keeps the rates and the model
+    details = {**v.stored(0), "audience_by_platform": {"weibo": 300_000}}
+    summary = {"value": v.run_summary()}
+    assert explain_details(details, {"value_model": ValueModel().to_dict()}, summary) == lines
     run_config = {"value_model": ValueModel(weights={"influence": 0.5}).to_dict()}
-    weighted = explain_details(details, run_config)
+    weighted = explain_details(details, run_config, summary)
     assert weighted is not None and "influence x0.5" in weighted[1]
-    assert explain_details({"value_components": {"revenue": 0.3}}) is None  # an old run
+    old_run = {"value_components": {"revenue": 0.3}}
+    assert explain_details(old_run, {}, {}) is None
 
 
 def test_orders_are_converted_to_the_base_currency() -> None:

@@ -109,6 +109,7 @@ export interface Overview {
     engagements: number;
     events: number;
   };
+  stats_as_of: "run" | "now";
   ingest: { runs: IngestRun[]; rejected_total: number };
   tiers: TierRow[];
   top: Partial<Record<"kol" | "koc" | "employee", Score[]>>;

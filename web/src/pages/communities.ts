@@ -14,6 +14,7 @@ export const communitiesPage: Page = async (route, ctx) => {
   if (route.page !== "communities") throw new Error("wrong route");
   const started = performance.now();
   const map = await api.communityMap(300);
+  const fetched = performance.now();
   const maxRevenue = Math.max(0, ...map.nodes.map((n) => n.revenue_total));
   const colorOf = (n: (typeof map.nodes)[number]): string =>
     route.color === "revenue" ? revenueColor(n.revenue_total, maxRevenue) : tierColor(n.dominant_tier);
@@ -89,7 +90,7 @@ export const communitiesPage: Page = async (route, ctx) => {
     // the big ones do not pull everything into one ball
     const drawing = draw(container, graph, {
       name: "community-map",
-      started,
+      started, fetched,
       onClick: open,
       layout: { linLogMode: true, outboundAttractionDistribution: true, scalingRatio: 10, gravity: 0.5 },
     });

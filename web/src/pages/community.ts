@@ -35,6 +35,7 @@ export const communityPage: Page = async (route, ctx) => {
     api.communityGraph(route.id, route.limit),
     api.communityInfluencers(route.id, 10),
   ]);
+  const fetched = performance.now();
   const p = profiles.data[0];
   if (!p) throw new Error(`no community ${String(route.id)}`);
   const container = h("div", { class: "graph", "data-testid": "community-graph" });
@@ -158,7 +159,7 @@ export const communityPage: Page = async (route, ctx) => {
     if (!container.isConnected) return;
     const drawing = draw(container, graph, {
       name: "community-graph",
-      started,
+      started, fetched,
       arrows: true,
       onClick: (id) => {
         ctx.navigate(href({ page: "customer", id }));

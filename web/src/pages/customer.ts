@@ -26,6 +26,7 @@ export const customerPage: Page = async (route, ctx) => {
   if (route.page !== "customer") throw new Error("wrong route");
   const started = performance.now();
   const [c, history, network] = await Promise.all([api.customer(route.id), api.history(route.id), api.network(route.id, 2, EGO_LIMIT)]);
+  const fetched = performance.now();
   const s = c.scores;
   const container = h("div", { class: "graph small", "data-testid": "ego-graph" });
   const graph = buildGraph(
@@ -102,7 +103,7 @@ export const customerPage: Page = async (route, ctx) => {
     if (!container.isConnected) return;
     const drawing = draw(container, graph, {
       name: "ego-network",
-      started,
+      started, fetched,
       arrows: true,
       onClick: (id) => {
         if (id !== c.id) ctx.navigate(href({ page: "customer", id }));

@@ -101,7 +101,7 @@ export const overviewPage: Page = async (_route, ctx) => {
       stat("Finished", when(run.finished_at)),
       stat("Engine", `${engine}${engineVersion}`, "run-engine"),
       stat("Compute time", `${seconds.toFixed(1)} s`),
-      stat("Customers", count(o.stats.customers)),
+      stat(o.stats_as_of === "run" ? "Customers (at this run)" : "Customers", count(o.stats.customers)),
       stat("Relationships", count(Object.values(o.stats.edges).reduce((a, b) => a + b, 0))),
       stat("Orders", count(o.stats.orders)),
       stat("Identity merges", count(o.stats.merges)),

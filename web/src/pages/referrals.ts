@@ -37,6 +37,7 @@ export const referralsPage: Page = async (route, ctx) => {
   if (!campaign) return h("div", {}, h("h1", {}, "Referrals"), h("p", { class: "muted" }, "No referral events yet."));
   const started = performance.now();
   const [stats, trees] = await Promise.all([api.referrals(campaign), api.referralTrees(campaign, 30, 1500)]);
+  const fetched = performance.now();
   const container = h("div", { class: "graph", "data-testid": "referral-trees" });
   const graph = buildGraph(
     trees.nodes.map((n) => ({ id: n.id, label: n.name ?? n.id, color: generationColor(n.generation), value: n.generation === 0 ? 2 : 1 })),
@@ -77,7 +78,7 @@ export const referralsPage: Page = async (route, ctx) => {
   );
   requestAnimationFrame(() => {
     if (!container.isConnected) return;
-    const drawing = draw(container, graph, { name: "referral-trees", started, arrows: true, onClick: (id) => { ctx.navigate(href({ page: "customer", id })); } });
+    const drawing = draw(container, graph, { name: "referral-trees", started, fetched, arrows: true, onClick: (id) => { ctx.navigate(href({ page: "customer", id })); } });
     ctx.onLeave(drawing.kill);
   });
   return page;
