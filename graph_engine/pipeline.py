@@ -40,13 +40,13 @@ import numpy.typing as npt
 from graph_engine.algorithms.reach import learn_probabilities, single_seed_reach
 from graph_engine.config import Settings, get_settings
 from graph_engine.engines import EngineName, select_engine
-from graph_engine.errors import ConfigError, StoreError
+from graph_engine.errors import StoreError
 from graph_engine.scoring.communities import (
     community_profiles,
     match_communities,
     participation_coefficient,
 )
-from graph_engine.scoring.money import ValueModel, money_value
+from graph_engine.scoring.money import ValueModel, in_currency, money_value
 from graph_engine.scoring.tiers import TierRules, assign_tiers
 from graph_engine.scoring.value import social_value
 from graph_engine.snapshot import GraphSnapshot
@@ -99,42 +99,6 @@ def _weighted_sum(
     order = np.lexsort((weights, index))
     sums = np.bincount(index[order], weights=weights[order], minlength=n)[:n]
     return np.asarray(sums, dtype=np.float64)
-
-
-def in_currency(
-    amounts: npt.NDArray[np.float64],
-    currencies: Any,
-    base: str,
-    rates: dict[str, float],
-) -> npt.NDArray[np.float64]:
-    """Order amounts converted to the ``base`` currency with ``rates`` (units of the base
-    per unit of each other currency).
-
-    Raises
-    ------
-    ConfigError
-        Orders in a currency without a rate (naming each currency and its order count).
-    """
-    if currencies is None or len(currencies) == 0:
-        return amounts
-    codes = np.asarray(currencies, dtype=object)
-    factor = np.ones(amounts.size)
-    missing: dict[str, int] = {}
-    for code in set(codes.tolist()):
-        if code == base:
-            continue
-        where = codes == code
-        if code not in rates:
-            missing[str(code)] = int(where.sum())
-            continue
-        factor[where] = rates[code]
-    if missing:
-        listed = ", ".join(f"{c} ({k:,} orders)" for c, k in sorted(missing.items()))
-        raise ConfigError(
-            f"orders in {listed} have no rate to {base}: set GRAPH_ENGINE_CURRENCY_RATES, "
-            f"e.g. '{{\"{next(iter(sorted(missing)))}\": 7.1}}' (units of {base} per unit)"
-        )
-    return amounts * factor
 
 
 def tier_summary(

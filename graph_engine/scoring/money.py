@@ -75,6 +75,7 @@ __all__ = [
     "ValueModel",
     "explain",
     "explain_details",
+    "in_currency",
     "money_value",
 ]
 
@@ -325,6 +326,42 @@ class MoneyValue:
             "conversion_rate": self.conversion_rate,
             "average_order_value": self.average_order_value,
         }
+
+
+def in_currency(
+    amounts: npt.NDArray[np.float64],
+    currencies: Any,
+    base: str,
+    rates: dict[str, float],
+) -> npt.NDArray[np.float64]:
+    """Order amounts converted to the ``base`` currency with ``rates`` (units of the base
+    per unit of each other currency).
+
+    Raises
+    ------
+    ConfigError
+        Orders in a currency without a rate (naming each currency and its order count).
+    """
+    if currencies is None or len(currencies) == 0:
+        return amounts
+    codes = np.asarray(currencies, dtype=object)
+    factor = np.ones(amounts.size)
+    missing: dict[str, int] = {}
+    for code in set(codes.tolist()):
+        if code == base:
+            continue
+        where = codes == code
+        if code not in rates:
+            missing[str(code)] = int(where.sum())
+            continue
+        factor[where] = rates[code]
+    if missing:
+        listed = ", ".join(f"{c} ({k:,} orders)" for c, k in sorted(missing.items()))
+        raise ConfigError(
+            f"orders in {listed} have no rate to {base}: set GRAPH_ENGINE_CURRENCY_RATES, "
+            f"e.g. '{{\"{next(iter(sorted(missing)))}\": 7.1}}' (units of {base} per unit)"
+        )
+    return amounts * factor
 
 
 def _sum_by(index: npt.NDArray[np.int64], weights: FloatArray, n: int) -> FloatArray:

@@ -23,6 +23,7 @@ __all__ = [
     "SCORE_FIELDS",
     "ApiKey",
     "AppliedBatch",
+    "CampaignEvents",
     "CustomerFeatures",
     "CustomerRecord",
     "FollowRow",
@@ -60,6 +61,19 @@ class Link(NamedTuple):
     target: str
     type: RelationshipType
     weight: int
+
+
+@dataclass(frozen=True)
+class CampaignEvents:
+    """What a campaign's tagged events say, with current canonical ids, oldest first.
+
+    ``shares``: ``(sharer, viewer, action, at)``; ``orders``: ``(customer, amount,
+    currency, at)``. Referrals come from :meth:`GraphStore.referral_rows`.
+    """
+
+    campaign_id: str
+    shares: tuple[tuple[str, str, str, datetime], ...]
+    orders: tuple[tuple[str, float, str, datetime], ...]
 
 
 class IngestRecord(NamedTuple):
@@ -368,6 +382,26 @@ class GraphStore(Protocol):
 
     def customer_names(self, ids: Sequence[str]) -> dict[str, str | None]:
         """Display names of canonical customer ids (unknown ids are left out)."""
+
+    def campaign_events(self, campaign_id: str) -> CampaignEvents:
+        """The share actions and orders tagged with ``campaign_id``."""
+
+    def save_campaign_plan(
+        self, campaign_id: str, plan: dict[str, Any], *, replace: bool = False
+    ) -> None:
+        """Keep a campaign's plan.
+
+        Raises
+        ------
+        ConflictError
+            The campaign has a plan and ``replace`` is false.
+        """
+
+    def campaign_plan(self, campaign_id: str) -> dict[str, Any]:
+        """A campaign's plan (``NotFoundError`` when it has none)."""
+
+    def campaign_plans(self) -> list[dict[str, Any]]:
+        """``{campaign_id, created_at}`` of every plan, newest first."""
 
     def relationships(
         self, ids: Sequence[str], *, among: bool = True, limit: int = 10_000

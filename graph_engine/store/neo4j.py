@@ -49,6 +49,7 @@ from neo4j import exceptions as neo4j_errors
 
 from graph_engine.config import Settings, get_settings
 from graph_engine.errors import (
+    ConflictError,
     GraphEngineError,
     NotFoundError,
     ParameterError,
@@ -69,6 +70,7 @@ from graph_engine.store._common import (
 from graph_engine.store._neo4j_runs import Neo4jRunsMixin
 from graph_engine.store.base import (
     AppliedBatch,
+    CampaignEvents,
     CustomerFeatures,
     CustomerRecord,
     IngestRecord,
@@ -652,6 +654,54 @@ class Neo4jStore(Neo4jRunsMixin):
     def customer_names(self, ids: Sequence[str]) -> dict[str, str | None]:
         """Display names of canonical customer ids (unknown ids are left out)."""
         return {r["id"]: r["name"] for r in self._query("read/customer_names", ids=list(ids))}
+
+    def campaign_events(self, campaign_id: str) -> CampaignEvents:
+        """The share actions and orders tagged with ``campaign_id``, oldest first."""
+        shares = self._query("read/campaign_shares", campaign=campaign_id)
+        orders = self._query("read/campaign_orders", campaign=campaign_id)
+        return CampaignEvents(
+            campaign_id,
+            tuple(
+                (r["sharer"], r["viewer"], r["action"], datetime.fromisoformat(r["at"]))
+                for r in shares
+            ),
+            tuple(
+                (r["customer"], float(r["amount"]), r["currency"], datetime.fromisoformat(r["at"]))
+                for r in orders
+            ),
+        )
+
+    def save_campaign_plan(
+        self, campaign_id: str, plan: dict[str, Any], *, replace: bool = False
+    ) -> None:
+        """Keep a campaign's plan (``ConflictError`` if it has one, unless ``replace``)."""
+        created_at = now_iso()
+        (row,) = self._command(
+            "campaigns/save_plan",
+            campaign=campaign_id,
+            created_at=created_at,
+            plan=json.dumps(plan, default=str),
+            replace=replace,
+        )
+        if row["created_at"] != created_at:
+            raise ConflictError(
+                f"campaign {campaign_id!r} already has a plan (made {row['created_at']}); "
+                "replace it explicitly"
+            )
+
+    def campaign_plan(self, campaign_id: str) -> dict[str, Any]:
+        """A campaign's plan (``NotFoundError`` when it has none)."""
+        rows = self._query("campaigns/plan", campaign=campaign_id)
+        if not rows:
+            raise NotFoundError(f"campaign {campaign_id!r} has no plan")
+        return {**json.loads(rows[0]["plan"]), "created_at": rows[0]["created_at"]}
+
+    def campaign_plans(self) -> list[dict[str, Any]]:
+        """``{campaign_id, created_at}`` of every plan, newest first."""
+        return [
+            {"campaign_id": r["campaign_id"], "created_at": r["created_at"]}
+            for r in self._query("campaigns/plans")
+        ]
 
     def relationships(
         self, ids: Sequence[str], *, among: bool = True, limit: int = 10_000

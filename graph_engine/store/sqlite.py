@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from graph_engine.errors import (
+    ConflictError,
     NotFoundError,
     SchemaVersionError,
     StoreUnavailableError,
@@ -39,6 +40,7 @@ from graph_engine.store._sqlite_runs import MIGRATION as RUNS_MIGRATION
 from graph_engine.store._sqlite_runs import RunsMixin
 from graph_engine.store.base import (
     AppliedBatch,
+    CampaignEvents,
     CustomerRecord,
     IngestRecord,
     Link,
@@ -118,6 +120,15 @@ _MIGRATIONS: tuple[str, ...] = (
     RUNS_MIGRATION,
     # 3: API keys (hashed) and the audit log
     KEYS_MIGRATION,
+    # 4: campaign plans; the events of one campaign found without a scan
+    """
+    CREATE TABLE campaign_plans (
+        campaign_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, plan TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX share_events_campaign ON share_events(campaign_id)
+        WHERE campaign_id IS NOT NULL;
+    CREATE INDEX orders_campaign ON orders(campaign_id) WHERE campaign_id IS NOT NULL
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -672,6 +683,62 @@ class SQLiteStore(RunsMixin, KeysMixin):
             (json.dumps(list(ids)),),
         )
         return {r[0]: r[1] for r in rows}
+
+    def campaign_events(self, campaign_id: str) -> CampaignEvents:
+        """The share actions and orders tagged with ``campaign_id``, oldest first."""
+        shares = self._db.execute(
+            "SELECT a.id, b.id, e.action, e.at FROM share_events e "
+            "JOIN customers a ON a.pk = e.sharer JOIN customers b ON b.pk = e.viewer "
+            "WHERE e.campaign_id = ? ORDER BY e.at, a.id, b.id, e.action",
+            (campaign_id,),
+        ).fetchall()
+        orders = self._db.execute(
+            "SELECT c.id, o.amount, o.currency, o.at FROM orders o "
+            "JOIN customers c ON c.pk = o.customer "
+            "WHERE o.campaign_id = ? ORDER BY o.at, c.id, o.order_id",
+            (campaign_id,),
+        ).fetchall()
+        return CampaignEvents(
+            campaign_id,
+            tuple((a, b, act, datetime.fromisoformat(at)) for a, b, act, at in shares),
+            tuple((c, float(v), cur, datetime.fromisoformat(at)) for c, v, cur, at in orders),
+        )
+
+    def save_campaign_plan(
+        self, campaign_id: str, plan: dict[str, Any], *, replace: bool = False
+    ) -> None:
+        """Keep a campaign's plan (``ConflictError`` if it has one, unless ``replace``)."""
+        with self._transaction() as db:
+            exists = db.execute(
+                "SELECT created_at FROM campaign_plans WHERE campaign_id = ?", (campaign_id,)
+            ).fetchone()
+            if exists and not replace:
+                raise ConflictError(
+                    f"campaign {campaign_id!r} already has a plan (made {exists[0]}); "
+                    "replace it explicitly"
+                )
+            db.execute(
+                "INSERT OR REPLACE INTO campaign_plans (campaign_id, created_at, plan) "
+                "VALUES (?, ?, ?)",
+                (campaign_id, now_iso(), json.dumps(plan, default=str)),
+            )
+
+    def campaign_plan(self, campaign_id: str) -> dict[str, Any]:
+        """A campaign's plan (``NotFoundError`` when it has none)."""
+        row = self._db.execute(
+            "SELECT created_at, plan FROM campaign_plans WHERE campaign_id = ?", (campaign_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"campaign {campaign_id!r} has no plan")
+        return {**json.loads(row[1]), "created_at": row[0]}
+
+    def campaign_plans(self) -> list[dict[str, Any]]:
+        """``{campaign_id, created_at}`` of every plan, newest first."""
+        rows = self._db.execute(
+            "SELECT campaign_id, created_at FROM campaign_plans "
+            "ORDER BY created_at DESC, campaign_id"
+        )
+        return [{"campaign_id": r[0], "created_at": r[1]} for r in rows]
 
     def relationships(
         self, ids: Sequence[str], *, among: bool = True, limit: int = 10_000

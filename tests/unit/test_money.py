@@ -8,8 +8,14 @@ import numpy as np
 import pytest
 
 from graph_engine.errors import ConfigError
-from graph_engine.pipeline import in_currency
-from graph_engine.scoring.money import PARTS, ValueModel, explain, explain_details, money_value
+from graph_engine.scoring.money import (
+    PARTS,
+    ValueModel,
+    explain,
+    explain_details,
+    in_currency,
+    money_value,
+)
 from graph_engine.scoring.tiers import TierRules
 
 T = datetime(2026, 3, 1)

@@ -632,7 +632,8 @@ def test_every_statement_file_is_used_by_the_store_and_every_used_one_exists() -
     code = "".join(p.read_text() for p in [*here.glob("*neo4j*.py"), here / "gds.py"])
     used = set(
         re.findall(
-            r'"((?:schema|meta|ingest|read|runs|scores|writeback|keys|admin|gds)/\w+)"', code
+            r'"((?:schema|meta|ingest|read|runs|scores|writeback|keys|admin|gds|campaigns)/\w+)"',
+            code,
         )
     )
     # GDS statements named by their step or algorithm: estimate steps in the engine's
@@ -738,6 +739,8 @@ def test_every_protocol_operation_runs_its_named_statements() -> None:
             ],
             "read/customer_pks": pk_pages([person]),
             "gds/installed": [{"installed": True}],
+            "campaigns/save_plan": lambda p: [{"created_at": p["created_at"]}],
+            "campaigns/plan": [{"created_at": T0, "plan": "{}"}],
             "scores/get": [{"score": score_node(record)}],
             "keys/get": [
                 {
@@ -768,6 +771,10 @@ def test_every_protocol_operation_runs_its_named_statements() -> None:
         ("ingest_history", (), ["read/ingest_history"]),
         ("customer_names", (["a"],), ["read/customer_names"]),
         ("relationships", (["a"],), ["read/relationships_among"]),
+        ("campaign_events", ("cny",), ["read/campaign_shares", "read/campaign_orders"]),
+        ("save_campaign_plan", ("cny", {"seeds": []}), ["campaigns/save_plan"]),
+        ("campaign_plan", ("cny",), ["campaigns/plan"]),
+        ("campaign_plans", (), ["campaigns/plans"]),
         (
             "snapshot",
             (("FOLLOWS", "SHARED_TO", "REFERRED"),),

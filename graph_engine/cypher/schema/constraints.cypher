@@ -14,3 +14,4 @@ CREATE CONSTRAINT run_id IF NOT EXISTS FOR (r:Run) REQUIRE r.run_id IS UNIQUE;
 CREATE CONSTRAINT score_run_customer IF NOT EXISTS FOR (s:Score) REQUIRE (s.run_id, s.customer_id) IS UNIQUE;
 CREATE CONSTRAINT community_profile IF NOT EXISTS FOR (p:CommunityProfile) REQUIRE (p.run_id, p.community_id) IS UNIQUE;
 CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.key_id IS UNIQUE;
+CREATE CONSTRAINT campaign_plan_id IF NOT EXISTS FOR (p:CampaignPlan) REQUIRE p.campaign_id IS UNIQUE;

@@ -21,3 +21,4 @@ CREATE INDEX follows_active IF NOT EXISTS FOR ()-[f:FOLLOWS]-() ON (f.active);
 CREATE INDEX shared_to_event IF NOT EXISTS FOR ()-[s:SHARED_TO]-() ON (s.event_id);
 CREATE INDEX shared_to_at IF NOT EXISTS FOR ()-[s:SHARED_TO]-() ON (s.at);
 CREATE INDEX referred_campaign IF NOT EXISTS FOR ()-[r:REFERRED]-() ON (r.campaign_id);
+CREATE INDEX shared_to_campaign IF NOT EXISTS FOR ()-[s:SHARED_TO]-() ON (s.campaign_id);
