@@ -20,7 +20,16 @@ from .deps import KeyCache, RateLimiter, Stores, authorize
 from .jobs import Jobs
 from .metrics import Metrics
 from .permissions import PUBLIC
-from .routes import communities, customers, events, explore, influencers, planning, system
+from .routes import (
+    campaigns,
+    communities,
+    customers,
+    events,
+    explore,
+    influencers,
+    planning,
+    system,
+)
 from .webapp import explorer_app
 
 PREFIX = "/v1"
@@ -130,7 +139,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         LimitsAndMetrics, metrics=app.state.metrics, max_body=settings.api_max_body_bytes
     )
 
-    for module in (customers, influencers, communities, planning, events, explore, system):
+    for module in (
+        customers,
+        influencers,
+        communities,
+        planning,
+        campaigns,
+        events,
+        explore,
+        system,
+    ):
         app.include_router(module.router, prefix=PREFIX)
     # last: everything the routes above (and /docs, /openapi.json) do not answer
     app.mount("/", explorer_app(), name="explorer")

@@ -55,6 +55,10 @@ PERMISSIONS: Mapping[str, str | None] = MappingProxyType(
         "selectSeeds": "plan",
         "evaluateShortlist": "plan",
         "campaignReferrals": "plan",
+        "listCampaignPlans": "plan",
+        "planCampaign": "plan",
+        "getCampaignPlan": "plan",
+        "campaignReport": "plan",
         # data
         "ingestEvents": "ingest",
         "startRecompute": "admin",

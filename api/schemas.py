@@ -541,3 +541,61 @@ class ReferralTreesOut(BaseModel):
     total_trees: int
     limit: int
     truncated: bool
+
+
+# -- the campaign loop --------------------------------------------------------------------
+
+
+class CampaignPlanIn(BaseModel):
+    """Seeds by k or budget (costs: a score times a rate), as for `seeds:select`."""
+
+    k: int | None = Field(default=None, ge=1, examples=[10])
+    budget: float | None = Field(default=None, gt=0, examples=[50000])
+    cost_field: ScoreField | None = None
+    cost_rate: float = Field(default=1.0, gt=0)
+    candidate_tiers: list[Tier] | None = None
+    target_communities: list[Annotated[int, Field(ge=0, le=2**53)]] | None = None
+    epsilon: float = Field(default=0.1, gt=0, lt=0.632)
+    seed: int = Field(default=0, ge=0, le=2**62)
+    replace: bool = Field(default=False, description="Replace an existing plan.")
+
+
+class CampaignPlanOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    campaign_id: str
+    run_id: str
+    created_at: str
+    seeds: list[SeedOut]
+    budget: float | None
+    total_cost: float
+    reach: dict[str, Any]
+    conversion_rate: float
+    average_order_value: float
+    predicted_conversions: float
+    predicted_revenue: float
+    config: dict[str, Any]
+
+
+class CampaignSeedRow(BaseModel):
+    seed: str
+    cost: float
+    reached: int
+    conversions: int
+    revenue: float
+
+
+class CampaignReportOut(BaseModel):
+    """Planned against actual (reach, conversions, revenue, cost; K-factor, CPA, ROI)."""
+
+    campaign_id: str
+    plan: dict[str, Any]
+    planned: dict[str, Any]
+    actual: dict[str, Any]
+    per_seed: list[CampaignSeedRow]
+    config: dict[str, Any]
+
+
+class CampaignPlanPage(BaseModel):
+    data: list[dict[str, str]]
+    count: int

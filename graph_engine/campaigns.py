@@ -6,6 +6,9 @@ word-of-mouth reach with its 95% interval, and predicts conversions and revenue 
 run's measured conversion rate and average order value (``summary.value``, the rates
 the money value uses). It is saved in the store with the run it was planned on.
 
+Predicted conversions count the people reached beyond the seeds (the seeds are paid to
+spread the word) at that rate; predicted revenue adds the average order.
+
 The campaign then runs: its events carry its id (``campaign_id`` on shares, referrals
 and orders).
 
@@ -69,6 +72,7 @@ def plan_campaign(
     n_simulations: int = 10_000,
     replace: bool = False,
     settings: Settings | None = None,
+    deadline: float | None = None,
 ) -> dict[str, Any]:
     """Plan a campaign on the current run and save the plan.
 
@@ -109,6 +113,7 @@ def plan_campaign(
         epsilon=epsilon,
         seed=seed,
         settings=settings,
+        deadline=deadline,
     )
     seeds = planning.describe(chosen, store)
     ids = [str(s["id"]) for s in seeds]
@@ -121,6 +126,10 @@ def plan_campaign(
     aov = float(rates["average_order_value"])
     mean = forecast.mean if forecast else 0.0
     spread = forecast.quantiles((0.025, 0.975)) if forecast else {}
+    # the seeds are paid to spread the word: conversions come from the people they reach
+    beyond = max(mean - len(ids), 0.0)
+    beyond_low = max((forecast.ci_low if forecast else 0.0) - len(ids), 0.0)
+    beyond_high = max((forecast.ci_high if forecast else 0.0) - len(ids), 0.0)
     low, high = (forecast.ci_low, forecast.ci_high) if forecast else (0.0, 0.0)
     plan = {
         "campaign_id": campaign_id,
@@ -139,10 +148,10 @@ def plan_campaign(
         "conversion_rate": rate,
         "average_order_value": aov,
         "currency": rates.get("currency", settings.currency),
-        "predicted_conversions": mean * rate,
-        "predicted_conversions_ci95": [low * rate, high * rate],
-        "predicted_revenue": mean * rate * aov,
-        "predicted_revenue_ci95": [low * rate * aov, high * rate * aov],
+        "predicted_conversions": beyond * rate,
+        "predicted_conversions_ci95": [beyond_low * rate, beyond_high * rate],
+        "predicted_revenue": beyond * rate * aov,
+        "predicted_revenue_ci95": [beyond_low * rate * aov, beyond_high * rate * aov],
         "config": {
             "k": k,
             "budget": budget,

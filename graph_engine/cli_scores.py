@@ -12,7 +12,7 @@ import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from graph_engine import planning
+from graph_engine import campaigns, planning
 from graph_engine.cli import (
     _emit,
     _fail,
@@ -547,6 +547,16 @@ def select_seeds_command(
 
 
 def _print_seeds(summary: dict[str, Any], seeds: list[dict[str, Any]]) -> None:
+    _seed_table(seeds, summary.get("budget"))
+    out_console.print(
+        f"expected reach {summary['expected_spread']:,.1f} (95% CI {summary['ci95'][0]:,.1f}-"
+        f"{summary['ci95'][1]:,.1f}); certified ≥ {summary['certified_ratio']:.0%} of the best "
+        f"possible ({summary['rr_sets']:,} RR sets, {summary['seconds']:.2f} s)"
+    )
+
+
+def _seed_table(seeds: list[dict[str, Any]], budget: float | None) -> None:
+    """The seeds with their cost, and the total against the budget."""
     table = Table(
         "#",
         "customer",
@@ -568,17 +578,11 @@ def _print_seeds(summary: dict[str, Any], seeds: list[dict[str, Any]]) -> None:
         )
     out_console.print(table)
     total = sum(float(s["cost"]) for s in seeds)
-    budget = summary.get("budget")
     out_console.print(
         f"total cost {total:,.0f} of the budget {budget:,.0f} ({total / budget:.0%}, "
         f"{budget - total:,.0f} left)"
         if budget
         else f"total cost {total:,.0f}"
-    )
-    out_console.print(
-        f"expected reach {summary['expected_spread']:,.1f} (95% CI {summary['ci95'][0]:,.1f}-"
-        f"{summary['ci95'][1]:,.1f}); certified ≥ {summary['certified_ratio']:.0%} of the best "
-        f"possible ({summary['rr_sets']:,} RR sets, {summary['seconds']:.2f} s)"
     )
 
 
@@ -806,3 +810,142 @@ def serve(
             log_level="info",
             access_log=access_log,
         )
+
+
+@main.group("campaign")
+def campaign_group() -> None:
+    """The campaign loop: plan on the current run, simulate (synthetic), report."""
+
+
+@campaign_group.command("plan")
+@click.argument("campaign_id")
+@db_option
+@click.option("--k", type=click.IntRange(min=1, max=10_000), help="Number of seeds.")
+@click.option("--budget", type=click.FloatRange(min=0, min_open=True), help="Total budget.")
+@click.option("--cost-field", type=click.Choice(SCORE_FIELDS), help="Cost = this score x rate.")
+@click.option("--cost-rate", type=float, default=1.0, show_default=True)
+@click.option(
+    "--tier", "tiers", multiple=True, type=click.Choice(["employee", "kol", "koc", "consumer"])
+)
+@click.option("--target-community", "communities", type=int, multiple=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--replace", is_flag=True, help="Replace the campaign's existing plan.")
+@json_option
+def campaign_plan(
+    campaign_id: str,
+    db: str | None,
+    k: int | None,
+    budget: float | None,
+    cost_field: str | None,
+    cost_rate: float,
+    tiers: tuple[str, ...],
+    communities: tuple[int, ...],
+    seed: int,
+    replace: bool,
+    as_json: bool,
+) -> None:
+    """Plan CAMPAIGN_ID: seeds, reach forecast, predicted conversions and revenue."""
+    settings = get_settings()
+    store = _open(db, settings)
+    try:
+        plan = campaigns.plan_campaign(
+            store,
+            campaign_id,
+            k=k,
+            budget=budget,
+            cost_field=cost_field,
+            cost_rate=cost_rate,
+            candidate_tiers=list(tiers) or None,
+            target_communities=list(communities),
+            seed=seed,
+            replace=replace,
+            settings=settings,
+        )
+    finally:
+        store.close()
+    if as_json:
+        _emit(True, plan)
+        return
+    _seed_table(plan["seeds"], budget)
+    reach = plan["reach"]
+    out_console.print(
+        f"plan {campaign_id} on {plan['run_id']}: reach {reach['mean']:,.1f} "
+        f"(95% of runs {reach['range95'][0]:,.0f}-{reach['range95'][1]:,.0f}), "
+        f"{plan['predicted_conversions']:,.1f} conversions, revenue "
+        f"{plan['predicted_revenue']:,.0f} {plan['currency']}"
+    )
+
+
+@campaign_group.command("simulate")
+@click.argument("campaign_id")
+@db_option
+@click.option(
+    "--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="Events JSONL."
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@json_option
+def campaign_simulate(
+    campaign_id: str, db: str | None, out: Path, seed: int, as_json: bool
+) -> None:
+    """Run CAMPAIGN_ID's plan as a simulated cascade: write its tagged events to --out
+    (ingest them to see the report) and print the planted truth."""
+    settings = get_settings()
+    store = _open(db, settings)
+    try:
+        truth = campaigns.simulate_campaign(store, campaign_id, out, seed=seed)
+    finally:
+        store.close()
+    if as_json:
+        _emit(True, truth)
+        return
+    out_console.print(
+        f"wrote {truth['events']:,} events to {out}: {truth['reached']:,} reached, "
+        f"{truth['conversions']:,} converted, revenue {truth['revenue']:,.2f}"
+    )
+
+
+@campaign_group.command("report")
+@click.argument("campaign_id")
+@db_option
+@csv_option
+@json_option
+def campaign_report_command(
+    campaign_id: str, db: str | None, csv_path: Path | None, as_json: bool
+) -> None:
+    """Planned against actual for CAMPAIGN_ID: reach, conversions, revenue, K-factor,
+    cost per acquisition, ROI, per seed."""
+    settings = get_settings()
+    store = _open(db, settings)
+    try:
+        report = campaigns.campaign_report(store, campaign_id, settings)
+    finally:
+        store.close()
+    _write_csv(csv_path, campaigns.report_rows(report), ["seed", "cost", "reached",
+                                                          "conversions", "revenue"])  # fmt: skip
+    if as_json:
+        _emit(True, report.to_dict())
+        return
+    planned, actual = report.planned, report.actual
+    table = Table("", "planned", "actual", title=f"campaign {campaign_id}", title_justify="left")
+    for name in ("reached", "conversions", "revenue"):
+        table.add_row(name, f"{planned[name]:,.1f}", f"{actual[name]:,.1f}")
+    table.add_row("cost", f"{planned['cost']:,.0f}", f"{actual['cost']:,.0f}")
+    out_console.print(table)
+    cpa, roi = actual["cost_per_acquisition"], actual["roi"]
+    out_console.print(
+        f"K-factor {actual['k_factor']:.2f}; cost per acquisition "
+        + ("-" if cpa is None else f"{cpa:,.2f}")
+        + "; ROI "
+        + ("-" if roi is None else f"{roi:.1%}")
+    )
+    seeds = Table("seed", "cost", "reached", "conversions", "revenue", title="per seed",
+                  title_justify="left")  # fmt: skip
+    for row in report.per_seed:
+        seeds.add_row(
+            str(row["seed"]),
+            f"{row['cost']:,.0f}",
+            f"{row['reached']:,}",
+            f"{row['conversions']:,}",
+            f"{row['revenue']:,.2f}",
+        )
+    out_console.print(seeds)

@@ -302,7 +302,7 @@ def test_schema_score_fields_match_the_store() -> None:
 def test_openapi_and_metrics(client: TestClient, keys: dict[str, str]) -> None:
     spec = client.get("/openapi.json").json()
     ops = [op for item in spec["paths"].values() for op in item.values()]
-    assert len(ops) == 28 and all(op.get("operationId") for op in ops)
+    assert len(ops) == 32 and all(op.get("operationId") for op in ops)
     assert len({op["operationId"] for op in ops}) == len(ops)
     assert client.get("/docs").status_code == 200
     client.get("/v1/tiers", headers=auth(keys["reader"]))

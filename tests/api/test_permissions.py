@@ -49,14 +49,14 @@ def call(client: TestClient, method: str, path: str, key: str | None) -> int:
 def policy(method: str, path: str) -> str | None:
     """The documented access policy, from the URL alone (README, HTTP API): public health
     and metrics; ``session`` (every role) for who the key is; ``plan`` for reach, seeds,
-    shortlists, lift, campaigns and referrals; ``ingest`` for events; ``admin`` for jobs;
-    ``read`` for everything else. Independent of the table, so
-    that a wrong entry in it (a planning operation opened to readers) fails here."""
+    shortlists, lift, campaigns (plans, reports) and referrals; ``ingest`` for events;
+    ``admin`` for jobs; ``read`` for everything else. Independent of the table, so that a
+    wrong entry in it (a planning operation opened to readers) fails here."""
     if path in ("/v1/health", "/v1/metrics"):
         return None
     if path == "/v1/session":
         return "session"
-    if re.match(r"/v1/(reach|seeds|shortlist):|/v1/communities:lift$|/v1/campaigns\b", path):
+    if re.match(r"/v1/(reach|seeds|shortlist):|/v1/communities:lift$|/v1/campaign", path):
         return "plan"
     if path == "/v1/events" and method == "post":
         return "ingest"
