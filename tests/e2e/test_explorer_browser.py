@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from graph_engine.campaigns import plan_campaign, simulate_campaign
 from graph_engine.config import Settings
 from graph_engine.ingest import Ingestor, Source
 from graph_engine.ingest.synthetic import SyntheticConfig, generate
@@ -65,6 +66,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
         Ingestor(store, settings).ingest([Source(root / "data" / "events.jsonl", "jsonl")])
         compute(store, settings)
         compute(store, settings)  # a second run: the customer page shows history
+        # a campaign that ran: planned, simulated, its tagged events ingested
+        plan_campaign(store, "spring", k=5, seed=1, n_simulations=2000, settings=settings)
+        simulate_campaign(store, "spring", root / "spring.jsonl", seed=2)
+        Ingestor(store, settings).ingest([Source(root / "spring.jsonl", "jsonl")])
         keys = {
             role: store.create_key(role, name=f"browser {role}")[1]
             for role in ("reader", "marketer", "admin")
@@ -142,6 +147,7 @@ def test_the_explorer_in_chromium(served: dict[str, str]) -> None:
         "customer",
         "planner",
         "referrals",
+        "campaign",
         "reader-overview",
     } <= pages, pages
     assert (shots / "timings-explorer.json").is_file() and (shots / "timings-render.json").is_file()

@@ -120,6 +120,27 @@ describe("a marketer", () => {
     const total = plan.at(-1)?.split(",") ?? [];
     expect(total[1]).toBe("TOTAL");
     expect(Number(total[4])).toBeLessThanOrEqual(2000);
+    // keep it as a campaign: its page opens, nothing has happened yet
+    await page.fill("[data-testid=campaign-id]", "autumn");
+    await page.click("[data-testid=save-campaign]");
+    await page.waitForURL(/\/campaigns\/autumn$/);
+    await page.waitForSelector("[data-testid=campaign-actual]");
+    expect(await page.textContent("[data-testid=actual-conversions]")).toMatch(/^0 of/);
+    // a campaign that ran: actuals as the API reports them, charts, per-seed export
+    await page.click("nav >> text=Campaigns");
+    await page.waitForSelector("[data-testid=campaign-plans]");
+    await page.click("[data-testid=campaign-plans] >> text=spring");
+    await page.waitForSelector("[data-testid=planned-actual]");
+    const spring = await page.evaluate(async (key) => {
+      const response = await fetch("/v1/campaigns/spring/report", { headers: { "X-API-Key": key } });
+      return (await response.json()) as { actual: { reached: number; conversions: number } };
+    }, KEYS.marketer);
+    expect(spring.actual.conversions).toBeGreaterThan(0);
+    expect(await page.textContent("[data-testid=actual-reached]")).toContain(spring.actual.reached.toLocaleString("en"));
+    await shot(page, "campaign");
+    const report = csvRows(await download(page, "[data-testid=export-report]"));
+    expect(report[0]).toBe("seed,cost,reached,conversions,revenue");
+    expect(report.at(-1)?.split(",")[2]).toBe(String(spring.actual.reached));
 
     // referrals: campaigns, charts, trees
     await page.click("nav >> text=Referrals");

@@ -48,7 +48,9 @@ function el(tag: string, attrs: Record<string, string | number>, text?: string):
 
 /** A bar chart with value labels, category labels and optional interval whiskers. */
 export function barChart(bars: readonly Bar[], options: { title: string; color?: string; testid?: string }): SVGSVGElement {
-  const width = Math.max(240, bars.length * 56);
+  // room for the longest label under each bar
+  const longest = Math.max(0, ...bars.map((b) => b.label.length));
+  const width = Math.max(240, bars.length * Math.max(56, longest * 6.5 + 8));
   const height = 160;
   const pad = { top: 24, bottom: 28, left: 8, right: 8 };
   const svg = el("svg", {

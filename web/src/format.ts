@@ -22,10 +22,12 @@ export function score(value: number | null | undefined): string {
   return Number(value.toPrecision(3)).toString();
 }
 
-/** Money in the store's currency, whole units with grouping. */
+const cents = new Intl.NumberFormat("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** Money in the store's currency: whole units with grouping, cents below ¥100. */
 export function money(value: number | null | undefined): string {
   if (value === null || value === undefined || Number.isNaN(value)) return "–";
-  return `¥${whole.format(value)}`;
+  return `¥${Math.abs(value) < 100 ? cents.format(value) : whole.format(value)}`;
 }
 
 /** "mean (low – high)" of an estimate with its 95% interval. */

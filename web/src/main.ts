@@ -3,6 +3,7 @@ import "./style.css";
 import { api, ApiError, keyStore } from "./api";
 import type { Context, Page } from "./context";
 import { h } from "./dom";
+import { campaignPage, campaignsPage } from "./pages/campaigns";
 import { communitiesPage } from "./pages/communities";
 import { communityPage } from "./pages/community";
 import { customerPage } from "./pages/customer";
@@ -25,6 +26,8 @@ const PAGES: Record<Exclude<Route["page"], "signin" | "notfound">, Page> = {
   customer: customerPage,
   planner: plannerPage,
   referrals: referralsPage,
+  campaigns: campaignsPage,
+  campaign: campaignPage,
 };
 
 const TITLES: Record<Route["page"], string> = {
@@ -35,6 +38,8 @@ const TITLES: Record<Route["page"], string> = {
   customer: "Customer",
   planner: "Influencer finder & campaign planner",
   referrals: "Referrals",
+  campaigns: "Campaigns",
+  campaign: "Campaign",
   notfound: "Not found",
 };
 
@@ -66,6 +71,7 @@ function nav(current: Route, me: Session): HTMLElement {
       item("/communities", "Communities", ["communities", "community"], "read"),
       item("/planner", "Planner", ["planner"], "plan"),
       item("/referrals", "Referrals", ["referrals"], "plan"),
+      item("/campaigns", "Campaigns", ["campaigns", "campaign"], "plan"),
     ),
     h(
       "div",
@@ -122,7 +128,7 @@ async function show(): Promise<void> {
     onLeave: (cleanup) => cleanups.push(cleanup),
     can: (permission) => me.permissions.includes(permission),
   };
-  const needed = route.page === "planner" || route.page === "referrals" ? "plan" : "read";
+  const needed = ["planner", "referrals", "campaigns", "campaign"].includes(route.page) ? "plan" : "read";
   if (!ctx.can(needed)) {
     main.replaceChildren(h("h1", {}, TITLES[route.page]), errorBox(new Error(`Your role (${me.role}) may not ${needed}; ask an admin for a key with that role.`)));
     return;

@@ -8,6 +8,8 @@ export type Route =
   | { page: "customer"; id: string }
   | { page: "planner"; params: URLSearchParams }
   | { page: "referrals"; campaign: string | null }
+  | { page: "campaigns" }
+  | { page: "campaign"; id: string }
   | { page: "notfound"; path: string };
 
 function int(value: string | null, fallback: number, min: number, max: number): number {
@@ -31,6 +33,8 @@ export function parse(pathname: string, search = ""): Route {
   if (head === "customers" && parts.length === 2 && second) return { page: "customer", id: second };
   if (head === "planner" && parts.length === 1) return { page: "planner", params: query };
   if (head === "referrals" && parts.length <= 2) return { page: "referrals", campaign: second ?? null };
+  if (head === "campaigns" && parts.length === 1) return { page: "campaigns" };
+  if (head === "campaigns" && parts.length === 2 && second) return { page: "campaign", id: second };
   return { page: "notfound", path: pathname };
 }
 
@@ -58,6 +62,10 @@ export function href(route: Route): string {
     }
     case "referrals":
       return route.campaign ? `/referrals/${encodeURIComponent(route.campaign)}` : "/referrals";
+    case "campaigns":
+      return "/campaigns";
+    case "campaign":
+      return `/campaigns/${encodeURIComponent(route.id)}`;
     case "notfound":
       return route.path;
   }

@@ -339,3 +339,55 @@ export interface Job {
   created_at: string;
   finished_at: string | null;
 }
+
+export interface CampaignPlan {
+  campaign_id: string;
+  run_id: string;
+  created_at: string;
+  seeds: SeedOut[];
+  budget: number | null;
+  total_cost: number;
+  reach: { mean: number; ci95: [number, number]; range95?: [number, number]; by_hop: number[] };
+  conversion_rate: number;
+  average_order_value: number;
+  predicted_conversions: number;
+  predicted_revenue: number;
+  currency?: string;
+  config: Record<string, unknown>;
+}
+
+export interface CampaignSeedRow {
+  seed: string;
+  cost: number;
+  reached: number;
+  conversions: number;
+  revenue: number;
+}
+
+export interface CampaignReport {
+  campaign_id: string;
+  plan: CampaignPlan;
+  planned: { reached: number; reached_range95?: [number, number] | null; conversions: number; revenue: number; cost: number };
+  actual: {
+    reached: number;
+    conversions: number;
+    revenue: number;
+    cost: number;
+    k_factor: number;
+    cost_per_acquisition: number | null;
+    roi: number | null;
+    events: { shares: number; referrals: number; orders: number };
+  };
+  per_seed: CampaignSeedRow[];
+}
+
+export interface CampaignPlanIn {
+  k?: number;
+  budget?: number;
+  cost_field?: ScoreField;
+  cost_rate?: number;
+  candidate_tiers?: Tier[];
+  target_communities?: number[];
+  seed?: number;
+  replace?: boolean;
+}

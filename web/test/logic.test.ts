@@ -47,6 +47,8 @@ describe("format", () => {
     expect(score(0.000123456)).toBe("0.000123");
     expect(score(0)).toBe("0");
     expect(money(10_000)).toBe("¥10,000");
+    expect(money(0.019)).toBe("¥0.02");
+    expect(money(99.5)).toBe("¥99.50");
     expect(interval(10, [8, 12.5])).toBe("10 (95% CI 8 – 12.5)");
     expect(when("2026-11-30T01:47:42.45+00:00")).toBe("2026-11-30 01:47 UTC");
     expect(when("not a time")).toBe("not a time");

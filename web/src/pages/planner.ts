@@ -9,6 +9,7 @@ import { card, h, stat, table } from "../dom";
 import { count, interval, money, percent, score } from "../format";
 import * as shortlist from "../shortlist";
 import type { ReachOut, ScoreField, SeedsIn, SeedsOut, Tier } from "../types";
+import { href } from "../route";
 import { communityLink, fill, personLink, shortlistButton, tierBadge } from "../ui";
 
 const FILTERS = ["tier", "tier_level", "platform", "community", "min_audience", "min_expected_reach", "sort"] as const;
@@ -158,6 +159,30 @@ export const plannerPage: Page = async (route, ctx) => {
       const plan = await api.seeds(body);
       const reach = plan.seeds.length ? await api.reach(plan.seeds.map((s) => s.id), targets) : null;
       const exportPlan = h("button", { type: "button", "data-testid": "export-plan" }, "Export plan (CSV)");
+      // keep the plan as a campaign: its events (tagged with the id) are reported against it
+      const campaignName = h("input", { type: "text", placeholder: "campaign id, e.g. spring-launch", pattern: "[A-Za-z0-9_.:-]{1,200}", "data-testid": "campaign-id" });
+      const saveStatus = h("span", { class: "muted", role: "status" });
+      const save = h("button", { type: "button", "data-testid": "save-campaign" }, "Save as campaign");
+      save.addEventListener("click", () => {
+        const id = campaignName.value.trim();
+        if (!/^[A-Za-z0-9_.:-]{1,200}$/.test(id)) {
+          saveStatus.textContent = "A campaign id is 1-200 letters, digits, _ . : or -.";
+          return;
+        }
+        save.disabled = true;
+        saveStatus.textContent = "Saving…";
+        api
+          .planCampaign(id, { ...body, seed: body.seed ?? 0 })
+          .then(() => {
+            ctx.navigate(href({ page: "campaign", id }));
+          })
+          .catch((error: unknown) => {
+            saveStatus.textContent = error instanceof Error ? error.message : String(error);
+          })
+          .finally(() => {
+            save.disabled = false;
+          });
+      });
       exportPlan.addEventListener("click", () => {
         download("campaign-plan.csv", planCsv(plan, budget));
       });
@@ -178,7 +203,7 @@ export const plannerPage: Page = async (route, ctx) => {
           plan.seeds.map((s, i) => [String(i + 1), personLink(s.id, s.name), s.tier ? tierBadge(s.tier as Tier) : "–", money(s.cost), score(s.marginal_gain), h("span", { class: "reason" }, s.tier_reason ?? ""), shortlistButton({ id: s.id, name: s.name ?? null, tier: s.tier })]),
           "seed-table",
         ),
-        exportPlan,
+        h("div", { class: "toolbar" }, exportPlan, campaignName, save, saveStatus),
         reach ? reachView(reach, "plan-reach") : null,
       );
     });
