@@ -298,23 +298,16 @@ def compute(
                 {"influence": influence, "expected_reach": expected_reach, "audience": audience},
                 settings.value_weights,
             )
-            conversions_on = g.edge_properties.get("conversions")
-            on_share = (
-                np.flatnonzero(conversions_on)
-                if conversions_on is not None
-                else np.zeros(0, np.int64)
-            )
             kinds = feats.engagement_kinds
             money = money_value(
                 revenue,
                 ids=feats.ids,
                 orders=int(o_idx.size),
                 referrals=referral_log,
-                share_conversions=(
-                    g.sources()[on_share],
-                    g.indices[on_share],
-                    conversions_on[on_share] if conversions_on is not None else on_share,
-                ),
+                share_touches=feats.share_touches
+                if feats.share_touches is not None
+                else (np.zeros(0, np.int64),) * 3,
+                order_events=(o_idx, o_at, o_amount),
                 expected_reach=expected_reach,
                 external_followers=feats.external_followers,
                 engagements=(

@@ -13,9 +13,10 @@ read "what is this person worth" and check the arithmetic:
   ``referral_discount`` per generation beyond the first.
 - **influence**, three parts:
 
-  - *shares*: the revenue of viewers who converted on the customer's shared content;
-    a viewer who converted on several sharers' content is split between them in
-    proportion to their convert actions (a viewer's revenue is never attributed twice);
+  - *shares*: orders placed within ``attribution_days`` (7) after the viewer clicked or
+    converted on the customer's shared content; an order goes to the sharer of the first
+    such touch in the window (first touch: an order is never attributed twice, and an
+    order with no touch in its window is nobody's);
   - *reach*: the expected value of their word-of-mouth reach going forward, expected
     reach (people other than themselves) x the store's measured conversion rate (the
     share of customers who bought in the window) x the average order value, per
@@ -141,6 +142,9 @@ class ValueModel:
         For platforms not listed.
     activations : float
         Campaigns the reach and audience parts are valued over.
+    attribution_days : float
+        How long after a click or convert on shared content an order counts for the
+        sharer.
     weights : mapping part group -> float
         Multiplier of each group of parts, ``own``, ``referral``, ``influence`` (shares,
         reach and audience) and ``participation``: 1 by default; 0 prices a group at
@@ -159,6 +163,7 @@ class ValueModel:
     platforms: Mapping[str, PlatformRates] = field(default_factory=lambda: dict(DEFAULT_PLATFORMS))
     default_platform: PlatformRates = PlatformRates(0.01, 0.01)
     activations: float = 4.0
+    attribution_days: float = 7.0
     weights: Mapping[str, float] = field(default_factory=lambda: dict.fromkeys(GROUPS, 1.0))
     source: str = "defaults"
 
@@ -177,6 +182,10 @@ class ValueModel:
                 raise ConfigError(f"weights.{name} = {w!r}: must be a number >= 0")
         if isinstance(self.activations, bool) or not self.activations >= 0:
             raise ConfigError(f"activations = {self.activations!r}: must be a number >= 0")
+        if isinstance(self.attribution_days, bool) or not self.attribution_days >= 0:
+            raise ConfigError(
+                f"attribution_days = {self.attribution_days!r}: must be a number >= 0"
+            )
         if not 0 <= self.referral_discount <= 1:
             raise ConfigError(f"referral_discount = {self.referral_discount!r}: must be in [0, 1]")
         prices = {**self.engagement_prices, "share": self.share_price}
@@ -195,7 +204,8 @@ class ValueModel:
     ) -> ValueModel:
         """The model of a ``[value]`` TOML table; errors name the source and key."""
         known = {"referral_discount", "engagement_prices", "share_price", "referral_price",
-                 "platforms", "default_platform", "weights", "activations"}  # fmt: skip
+                 "platforms", "default_platform", "weights", "activations",
+                 "attribution_days"}  # fmt: skip
         unknown = set(data) - known
         if unknown:
             raise ConfigError(f"{source}: value: unknown key(s) {sorted(unknown)}")
@@ -215,6 +225,7 @@ class ValueModel:
                 platforms=platforms,
                 default_platform=_rates(data.get("default_platform", {})),
                 activations=data.get("activations", 4.0),
+                attribution_days=data.get("attribution_days", 7.0),
                 weights=dict(data.get("weights", {})),
                 source=source,
             )
@@ -258,6 +269,7 @@ class ValueModel:
                 "conversion_rate": self.default_platform.conversion_rate,
             },
             "activations": self.activations,
+            "attribution_days": self.attribution_days,
             "weights": dict(self.weights),
             "source": self.source,
         }
@@ -385,7 +397,8 @@ def money_value(
     ids: Sequence[Any],
     orders: int,
     referrals: Sequence[tuple[Any, Any, str, Any, bool]],
-    share_conversions: tuple[npt.ArrayLike, npt.ArrayLike, npt.ArrayLike],
+    share_touches: tuple[npt.ArrayLike, npt.ArrayLike, npt.ArrayLike],
+    order_events: tuple[npt.ArrayLike, npt.ArrayLike, npt.ArrayLike],
     expected_reach: npt.ArrayLike,
     external_followers: Sequence[Mapping[str, int]],
     engagements: tuple[npt.ArrayLike, Sequence[str]],
@@ -405,8 +418,10 @@ def money_value(
         Orders in the window (for the average order value).
     referrals : sequence of (referrer, referee, campaign, at, converted)
         The referral log (``store.referral_rows()``).
-    share_conversions : (sharer index, viewer index, converts)
-        Convert actions of each viewer on each sharer's content.
+    share_touches : (sharer index, viewer index, epoch seconds)
+        Clicks and converts of viewers on each sharer's content.
+    order_events : (customer index, epoch seconds, amount)
+        Every order, in the base currency (for the share attribution).
     expected_reach : array_like
         Single-seed expected reach, the seed included.
     external_followers : sequence of mapping platform -> followers
@@ -423,7 +438,8 @@ def money_value(
     Examples
     --------
     >>> v = money_value([1000.0, 10000.0], ids=["kol", "buyer"], orders=2, referrals=[],
-    ...                 share_conversions=([], [], []), expected_reach=[1.0, 1.0],
+    ...                 share_touches=([], [], []), order_events=([], [], []),
+    ...                 expected_reach=[1.0, 1.0],
     ...                 external_followers=[{"weibo": 300_000}, {"weibo": 300}],
     ...                 engagements=([], []), shares_made=[0, 0], invitations=[0, 0])
     >>> v.value.round(2).tolist()  # 1,000 + 300,000 x 1.2% x 1% x 5,500 x 4 campaigns
@@ -438,18 +454,7 @@ def money_value(
 
     referral = _referral_value(own, ids, referrals, model.referral_discount)
 
-    sharer = np.asarray(share_conversions[0], dtype=np.int64)
-    viewer = np.asarray(share_conversions[1], dtype=np.int64)
-    converts = np.asarray(share_conversions[2], dtype=np.float64)
-    shares: FloatArray = np.zeros(n)
-    if sharer.size:
-        per_viewer = _sum_by(viewer, converts, n)
-        share_of_viewer = np.divide(
-            converts, per_viewer[viewer], out=np.zeros_like(converts), where=converts > 0
-        )
-        shares = np.bincount(sharer, weights=share_of_viewer * own[viewer], minlength=n).astype(
-            np.float64
-        )
+    shares = _attributed(share_touches, order_events, model.attribution_days * 86_400.0, n)
 
     others_reached = np.maximum(np.asarray(expected_reach, dtype=np.float64) - 1.0, 0.0)
     reach = others_reached * conversion * aov * model.activations
@@ -487,6 +492,37 @@ def money_value(
         "invitations": invited,
     }
     return MoneyValue(value, parts, conversion, aov, model, inputs)
+
+
+def _attributed(
+    touches: tuple[npt.ArrayLike, npt.ArrayLike, npt.ArrayLike],
+    orders: tuple[npt.ArrayLike, npt.ArrayLike, npt.ArrayLike],
+    window: float,
+    n: int,
+) -> FloatArray:
+    """Each sharer's attributed orders: an order of viewer v at time t goes to the sharer
+    of v's first click or convert in ``[t - window, t]`` (ties by sharer index)."""
+    sharer = np.asarray(touches[0], dtype=np.int64)
+    viewer = np.asarray(touches[1], dtype=np.int64)
+    touched = np.asarray(touches[2], dtype=np.float64)
+    buyer = np.asarray(orders[0], dtype=np.int64)
+    paid = np.asarray(orders[1], dtype=np.float64)
+    amount = np.asarray(orders[2], dtype=np.float64)
+    if not sharer.size or not buyer.size:
+        return np.zeros(n)
+    origin = min(float(touched.min()), float(paid.min())) - window - 1
+
+    # one sortable integer per touch: viewer in the high bits, seconds since origin low
+    def key(who: npt.NDArray[np.int64], seconds: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+        return (who << 34) | np.floor(seconds - origin).astype(np.int64)
+
+    order = np.lexsort((sharer, touched, viewer))
+    keys = key(viewer[order], touched[order])
+    first = np.searchsorted(keys, key(buyer, paid - window), side="left")
+    last = np.searchsorted(keys, key(buyer, paid), side="right")
+    hit = first < last
+    owners = sharer[order][first[hit]]
+    return _sum_by(owners, amount[hit], n)
 
 
 def _referral_value(

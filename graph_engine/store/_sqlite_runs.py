@@ -116,6 +116,10 @@ class RunsMixin:
             conversions[position[pk]] = count
         shares = events("SELECT sharer, min(at) FROM share_events GROUP BY sharer, content_id")
         e_idx, e_at, _, e_kind = events("SELECT customer, at, 0, kind FROM engagements", 4)
+        s_sharer, s_at, s_viewer = events(
+            "SELECT sharer, at, viewer FROM share_events WHERE action IN ('click', 'convert')", 3
+        )
+        s_viewer = position[s_viewer.astype(np.int64)] if s_viewer.size else s_viewer
         o_idx, o_at, o_amount, o_currency = events(
             "SELECT customer, at, amount, currency FROM orders", 4
         )
@@ -132,6 +136,7 @@ class RunsMixin:
             conversions=conversions,
             engagement_kinds=e_kind,
             order_currencies=o_currency,
+            share_touches=(s_sharer, s_viewer.astype(np.int64), s_at),
         )
 
     def segment(self, *, tag: str | None = None, campaign: str | None = None) -> list[str]:

@@ -327,7 +327,8 @@ class CustomerFeatures:
 
     Activity arrays are event lists: ``(customer index, epoch seconds[, amount])``;
     ``engagement_kinds`` (like, comment...) and ``order_currencies`` (ISO 4217 codes) are
-    aligned with ``engagements`` and ``orders``.
+    aligned with ``engagements`` and ``orders``; ``share_touches`` are the clicks and
+    converts of viewers on shared content, ``(sharer, viewer, epoch seconds)``.
     """
 
     ids: tuple[str, ...]
@@ -342,6 +343,7 @@ class CustomerFeatures:
     conversions: Any  # ndarray of int64: converts from own shares + converted referrals
     engagement_kinds: Any = None  # ndarray of str, aligned with engagements
     order_currencies: Any = None  # ndarray of str, aligned with orders
+    share_touches: Any = None  # (sharer index, viewer index, epoch s) of clicks and converts
 
 
 @runtime_checkable

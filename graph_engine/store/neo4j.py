@@ -844,6 +844,9 @@ class Neo4jStore(Neo4jRunsMixin):
             k: ([], [], []) for k in ("engagements", "shares", "referrals", "orders")
         }
         labels: dict[str, list[str]] = {"engagements": [], "orders": []}
+        touch_sharer: list[int] = []
+        touch_viewer: list[int] = []
+        touch_at: list[str] = []
 
         def add(kind: str, i: int, times: list[float], values: list[float] | None = None) -> None:
             who, when, amount = events[kind]
@@ -870,6 +873,10 @@ class Neo4jStore(Neo4jRunsMixin):
                             first[content] = at
                     add("shares", i, _epoch(first.values()))
                     add("referrals", i, _epoch(r["referrals"][k]))
+                    for viewer_pk, at in r["touches"][k]:
+                        touch_sharer.append(i)
+                        touch_viewer.append(int(position[viewer_pk]))
+                        touch_at.append(at)
                     orders = r["orders"][k]
                     add("orders", i, _epoch(o[0] for o in orders), [o[1] for o in orders])
                     labels["orders"].extend(o[2] for o in orders)
@@ -893,6 +900,11 @@ class Neo4jStore(Neo4jRunsMixin):
             orders=cols("orders"),  # type: ignore[arg-type]
             conversions=conversions,
             engagement_kinds=np.asarray(labels["engagements"], dtype=object),
+            share_touches=(
+                np.asarray(touch_sharer, dtype=np.int64),
+                np.asarray(touch_viewer, dtype=np.int64),
+                np.asarray(_epoch(touch_at), dtype=np.float64),
+            ),
             order_currencies=np.asarray(labels["orders"], dtype=object),
         )
 

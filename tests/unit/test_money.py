@@ -27,7 +27,8 @@ def value(**overrides: object) -> object:
         "ids": IDS,
         "orders": 4,
         "referrals": [],
-        "share_conversions": ([], [], []),
+        "share_touches": ([], [], []),
+        "order_events": ([], [], []),
         "expected_reach": [1.0, 1.0, 1.0, 1.0],
         "external_followers": [{}, {}, {}, {}],
         "engagements": ([], []),
@@ -52,11 +53,33 @@ def test_referral_value_is_first_touch_with_later_generations_discounted() -> No
     assert half.parts["referral"].tolist() == [200.0, 300.0, 0.0, 0.0]
 
 
-def test_share_revenue_is_split_between_sharers_by_convert_actions() -> None:
-    # c converted 3 times on a's content and once on b's; d once on a's
-    v = value(share_conversions=([0, 1, 0], [2, 2, 3], [3, 1, 1]))
-    assert v.parts["shares"].tolist() == [0.75 * 300 + 400, 0.25 * 300, 0.0, 0.0]
-    assert v.parts["shares"].sum() == pytest.approx(300 + 400)  # never attributed twice
+def test_orders_go_to_the_first_touch_within_the_attribution_window() -> None:
+    day = 86_400.0
+    touches = (  # (sharer, viewer, time): clicks and converts on shared content
+        [0, 1, 0, 1],
+        [2, 2, 3, 3],
+        [10 * day, 12 * day, 20 * day, 0.0],
+    )
+    orders = (  # (customer, time, amount)
+        [2, 2, 3, 3, 1],
+        [13 * day, 18 * day, 20 * day, 30 * day, 5 * day],
+        [100.0, 50.0, 70.0, 9.0, 1000.0],
+    )
+    v = value(share_touches=touches, order_events=orders)
+    # c's order on day 13: touches on day 10 (a) and 12 (b) are in the window, a's first;
+    # c's order on day 18: only b's touch (day 12) is within 7 days; d's order on day 20
+    # was placed in the second of a's touch; d's order on day 30 and b's order (no touch
+    # on b) are nobody's
+    assert v.parts["shares"].tolist() == [100.0 + 70.0, 50.0, 0.0, 0.0]
+    longer = value(
+        share_touches=touches, order_events=orders, model=ValueModel(attribution_days=10)
+    )
+    # with 10 days, a's day-10 touch also covers c's day-18 order and d's day-30 one
+    assert longer.parts["shares"].tolist() == [100.0 + 50.0 + 70.0 + 9.0, 0.0, 0.0, 0.0]
+    nothing = value(
+        share_touches=touches, order_events=orders, model=ValueModel(attribution_days=0)
+    )
+    assert nothing.parts["shares"].tolist() == [70.0, 0.0, 0.0, 0.0]
 
 
 def test_reach_and_audience_use_the_measured_rates_over_the_activations() -> None:
@@ -94,7 +117,8 @@ def test_participation_prices_each_action_and_unknown_kinds_as_other() -> None:
 def test_the_parts_add_up_and_weights_price_a_group_at_nothing() -> None:
     args = {
         "referrals": [("a", "b", "x", T, True)],
-        "share_conversions": ([0], [2], [1]),
+        "share_touches": ([0], [2], [0.0]),
+        "order_events": ([2], [3600.0], [300.0]),
         "expected_reach": [5.0, 1.0, 1.0, 1.0],
         "external_followers": [{"weibo": 300_000}, {}, {}, {}],
     }
