@@ -86,7 +86,7 @@ from graph_engine.store.gds import GdsClient
 __all__ = ["NEO4J_SCHEMES", "SCHEMA_VERSION", "Neo4jStore"]
 
 #: Version of the constraints and indexes in ``cypher/schema/``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: campaign plans (constraint), shares by campaign (index)
 _LAST = 9_223_372_036_854_775_807
 #: Field names of ``ResolvedBatch.shares`` tuples (the ``ingest/share`` row keys).
 _SHARE_FIELDS = (
