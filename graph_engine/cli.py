@@ -495,12 +495,9 @@ def demo_command(
     if serve:
         from graph_engine.cli_scores import serve as serve_store
 
-        serve_store(
-            target if on_neo4j else f"sqlite:///{Path(target).resolve()}",
-            settings,
-            "127.0.0.1",
-            port,
-        )
+        # quiet server logs: the demo ends with the explorer's URL (and errors, if any)
+        url = target if on_neo4j else f"sqlite:///{Path(target).resolve()}"
+        serve_store(url, settings, "127.0.0.1", port, log_level="warning")
     elif not as_json:
         out_console.print(
             f"explorer: graph-engine serve --db {shown}, then open http://127.0.0.1:8000/"

@@ -768,7 +768,13 @@ def serve_command(db: str | None, host: str, port: int, workers: int, access_log
 
 
 def serve(
-    url: str, settings: Settings, host: str, port: int, workers: int = 1, access_log: bool = False
+    url: str,
+    settings: Settings,
+    host: str,
+    port: int,
+    workers: int = 1,
+    access_log: bool = False,
+    log_level: str = "info",
 ) -> None:
     """Serve the API and the explorer over the store at ``url`` until interrupted; in
     development, print a fresh admin key first, and in any case where the explorer is."""
@@ -800,7 +806,7 @@ def serve(
         from graph_engine_api import create_app
 
         app = create_app(settings.model_copy(update={"store_url": url}))
-        uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log)
+        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=access_log)
     else:  # worker processes build the app from the environment (store URL set above)
         uvicorn.run(
             "graph_engine_api.asgi:app",
