@@ -587,7 +587,8 @@ def explain(breakdown: Mapping[str, Any], external_followers: Mapping[str, int],
         f"(first touch; their referees' at x{model.referral_discount:g} per generation)"
     )
     lines.append(
-        f"{money(parts['shares'])} shares: orders of viewers who converted on their content"
+        f"{money(parts['shares'])} shares: orders placed within {model.attribution_days:g} days "
+        "of a viewer's click or convert on their content (first touch)"
     )
     reached = float(inputs.get("expected_reach_others", 0.0))
     lines.append(
