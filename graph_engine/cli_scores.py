@@ -574,7 +574,7 @@ def _seed_table(seeds: list[dict[str, Any]], budget: float | None) -> None:
             s.get("name") or "",
             s["tier"] or "",
             f"{s['marginal_gain']:,.1f}",
-            f"{s['cost']:,.0f}",
+            f"{s['cost']:,.2f}",
         )
     out_console.print(table)
     total = sum(float(s["cost"]) for s in seeds)
@@ -949,7 +949,7 @@ def campaign_report_command(
     for row in report.per_seed:
         seeds.add_row(
             str(row["seed"]),
-            f"{row['cost']:,.0f}",
+            f"{row['cost']:,.2f}",
             f"{row['reached']:,}",
             f"{row['conversions']:,}",
             f"{row['revenue']:,.2f}",
