@@ -46,7 +46,7 @@ from graph_engine.scoring.communities import (
     match_communities,
     participation_coefficient,
 )
-from graph_engine.scoring.money import ValueModel, in_currency, money_value
+from graph_engine.scoring.money import ValueModel, in_currency, money_value, weighted_sum
 from graph_engine.scoring.tiers import TierRules, assign_tiers
 from graph_engine.scoring.value import social_value
 from graph_engine.snapshot import GraphSnapshot
@@ -82,23 +82,6 @@ def recency_weight(
     """
     age_days = np.maximum(as_of - times, 0.0) / 86400.0
     return np.asarray(0.5 ** (age_days / half_life_days), dtype=np.float64)
-
-
-def _weighted_sum(
-    n: int, index: npt.NDArray[np.int64], weights: npt.NDArray[np.float64]
-) -> npt.NDArray[np.float64]:
-    """Per-node sums of ``weights``, independent of the order the store returned them in.
-
-    Floating-point addition is not associative: summed in read order, the same orders
-    give totals that differ in the last bit between stores (SQLite and Neo4j return rows
-    in different orders), enough to swap two customers' revenue ranks. Sorting by
-    (node, weight) first makes the sum a function of the multiset of rows alone.
-    """
-    if not index.size:
-        return np.zeros(n)
-    order = np.lexsort((weights, index))
-    sums = np.bincount(index[order], weights=weights[order], minlength=n)[:n]
-    return np.asarray(sums, dtype=np.float64)
 
 
 def tier_summary(
@@ -278,14 +261,14 @@ def compute(
                 ("share", feats.shares),
                 ("referral", feats.referrals),
             ):
-                participation += pw.get(kind, 0.0) * _weighted_sum(
+                participation += pw.get(kind, 0.0) * weighted_sum(
                     n, idx, recency_weight(at, ref, hl)
                 )
             o_idx, o_at, o_amount = feats.orders
             o_amount = in_currency(
                 o_amount, feats.order_currencies, settings.currency, settings.currency_rates
             )
-            revenue = _weighted_sum(
+            revenue = weighted_sum(
                 n,
                 o_idx,
                 o_amount * recency_weight(o_at, ref, hl) if settings.revenue_recency else o_amount,

@@ -78,6 +78,7 @@ __all__ = [
     "explain_details",
     "in_currency",
     "money_value",
+    "weighted_sum",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -376,13 +377,20 @@ def in_currency(
     return amounts * factor
 
 
-def _sum_by(index: npt.NDArray[np.int64], weights: FloatArray, n: int) -> FloatArray:
-    """Per-customer sums independent of the order of the rows (both stores give the
-    same totals to the last bit): sorted by (customer, weight) before adding."""
+def weighted_sum(n: int, index: npt.NDArray[np.int64], weights: FloatArray) -> FloatArray:
+    """Per-customer sums of ``weights``, independent of the order the store returned
+    them in.
+
+    Floating-point addition is not associative: summed in read order, the same orders
+    give totals that differ in the last bit between stores (SQLite and Neo4j return rows
+    in different orders), enough to swap two customers' revenue ranks. Sorting by
+    (customer, weight) first makes the sum a function of the multiset of rows alone.
+    """
     if not index.size:
         return np.zeros(n)
     order = np.lexsort((weights, index))
-    return np.bincount(index[order], weights=weights[order], minlength=n).astype(np.float64)
+    sums = np.bincount(index[order], weights=weights[order], minlength=n)[:n]
+    return np.asarray(sums, dtype=np.float64)
 
 
 def _plain(value: Any) -> Any:
@@ -470,7 +478,7 @@ def money_value(
     who = np.asarray(who, dtype=np.int64)
     other = model.engagement_prices.get("other", 0.0)
     prices = np.asarray([model.engagement_prices.get(str(k), other) for k in kinds], dtype=float)
-    engagement_value = _sum_by(who, prices, n)
+    engagement_value = weighted_sum(n, who, prices)
     shared = np.asarray(shares_made, dtype=np.float64)
     invited = np.asarray(invitations, dtype=np.float64)
     participation = engagement_value + shared * model.share_price + invited * model.referral_price
@@ -522,7 +530,7 @@ def _attributed(
     last = np.searchsorted(keys, key(buyer, paid), side="right")
     hit = first < last
     owners = sharer[order][first[hit]]
-    return _sum_by(owners, amount[hit], n)
+    return weighted_sum(n, owners, amount[hit])
 
 
 def _referral_value(

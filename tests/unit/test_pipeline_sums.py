@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from graph_engine.pipeline import _weighted_sum
+from graph_engine.scoring.money import weighted_sum
 
 
 def test_sums_are_bit_identical_under_any_row_order() -> None:
     rng = np.random.default_rng(5)
     index = rng.integers(0, 50, size=5_000)
     amounts = np.round(rng.uniform(0.01, 999.99, size=5_000), 2)
-    want = _weighted_sum(50, index, amounts)
+    want = weighted_sum(50, index, amounts)
     differs = False
     for _ in range(20):
         perm = rng.permutation(index.size)
-        got = _weighted_sum(50, index[perm], amounts[perm])
+        got = weighted_sum(50, index[perm], amounts[perm])
         assert got.tobytes() == want.tobytes()
         naive = np.bincount(index[perm], weights=amounts[perm], minlength=50)
         differs |= naive.tobytes() != want.tobytes()
@@ -29,5 +29,5 @@ def test_sums_are_bit_identical_under_any_row_order() -> None:
 
 
 def test_empty_and_out_of_range_lengths() -> None:
-    assert _weighted_sum(3, np.zeros(0, dtype=np.int64), np.zeros(0)).tolist() == [0, 0, 0]
-    assert _weighted_sum(2, np.array([1, 1]), np.array([0.5, 0.25])).tolist() == [0, 0.75]
+    assert weighted_sum(3, np.zeros(0, dtype=np.int64), np.zeros(0)).tolist() == [0, 0, 0]
+    assert weighted_sum(2, np.array([1, 1]), np.array([0.5, 0.25])).tolist() == [0, 0.75]
