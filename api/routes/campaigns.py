@@ -12,7 +12,6 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from graph_engine import campaigns
-from graph_engine.errors import ParameterError
 
 from ..deps import Key, SettingsDep, StoreDep
 from ..schemas import (
@@ -22,6 +21,7 @@ from ..schemas import (
     CampaignPlanPage,
     CampaignReportOut,
 )
+from .planning import check_seed_request
 
 router = APIRouter(tags=["planning"], responses=ERROR_RESPONSES)
 CampaignId = Annotated[str, Path(min_length=1, max_length=200)]
@@ -45,14 +45,7 @@ def plan(
     """Plan a campaign on the current run and save it: seeds by k or budget, the reach
     forecast, predicted conversions and revenue. 409 if it has a plan (unless
     `replace`)."""
-    if body.k is None and body.budget is None:
-        raise ParameterError("give k or budget")
-    if body.k is not None and body.k > settings.api_max_k:
-        raise ParameterError(f"k: {body.k} exceeds the maximum of {settings.api_max_k}")
-    if body.epsilon < settings.api_min_epsilon:
-        raise ParameterError(
-            f"epsilon: {body.epsilon} is below the floor {settings.api_min_epsilon}"
-        )
+    check_seed_request(body.k, body.budget, body.epsilon, settings)
     result = campaigns.plan_campaign(
         store,
         campaign_id,

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from graph_engine import planning
+from graph_engine.config import Settings
 from graph_engine.errors import NotFoundError, ParameterError, PayloadTooLargeError
 
 from ..deps import Key, SettingsDep, StoreDep
@@ -47,19 +48,24 @@ def estimate_reach(
     return out
 
 
+def check_seed_request(
+    k: int | None, budget: float | None, epsilon: float, settings: Settings
+) -> None:
+    """The limits every seed selection request meets (seeds:select, campaign plans)."""
+    if k is None and budget is None:
+        raise ParameterError("give k or budget")
+    if k is not None and k > settings.api_max_k:
+        raise ParameterError(f"k: {k} exceeds the maximum of {settings.api_max_k}")
+    if epsilon < settings.api_min_epsilon:
+        raise ParameterError(f"epsilon: {epsilon} is below the floor {settings.api_min_epsilon}")
+
+
 @router.post("/seeds:select", response_model=SeedsOut, operation_id="selectSeeds")
 def select_seeds(body: SeedsIn, store: StoreDep, settings: SettingsDep, key: Key) -> dict[str, Any]:
     """Seeds for the most expected reach: k, or a budget with costs; candidate tiers,
     target communities or segment, exclusions. Returns the certified ratio. Past the
     time budget the answer is 503, not a hung request."""
-    if body.k is None and body.budget is None:
-        raise ParameterError("give k or budget")
-    if body.k is not None and body.k > settings.api_max_k:
-        raise ParameterError(f"k: {body.k} exceeds the maximum of {settings.api_max_k}")
-    if body.epsilon < settings.api_min_epsilon:
-        raise ParameterError(
-            f"epsilon: {body.epsilon} is below the floor {settings.api_min_epsilon}"
-        )
+    check_seed_request(body.k, body.budget, body.epsilon, settings)
     for name in ("candidates", "segment", "exclude"):
         items = getattr(body, name)
         if items is not None and len(items) > settings.api_max_batch_ids:
