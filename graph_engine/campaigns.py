@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from graph_engine import planning
-from graph_engine.algorithms.reach import learn_probabilities, referral_stats
+from graph_engine.algorithms.reach import referral_stats
 from graph_engine.config import Settings, get_settings
 from graph_engine.errors import NotFoundError, ParameterError
 from graph_engine.scoring.money import in_currency
@@ -325,17 +325,19 @@ def simulate_campaign(
     conversion_rate: float | None = None,
     order_value: float | None = None,
     seed: int = 0,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
     """Run a planned campaign in simulation and write its events, with the truth.
 
-    An independent cascade from the plan's seeds on the store's learned influence graph
-    (each activated person tries each out-neighbour once with the learned probability,
-    seeded): every activation is a touch tagged with the campaign, a share ``view`` or,
-    with probability ``referral_share``, a referral invitation; an activated person
-    converts with probability ``conversion_rate`` (default: the plan's measured rate),
-    then places an order of about ``order_value`` (default: the plan's average order,
-    drawn log-normally) tagged with the campaign, and a share converts (``convert``
-    action) or the referral is marked converted.
+    An independent cascade from the plan's seeds on the learned influence graph the
+    forecast used (:func:`~graph_engine.planning.influence_model`; each activated person
+    tries each out-neighbour once with the learned probability, seeded): every
+    activation is a touch tagged with the campaign, a share ``view`` or, with probability
+    ``referral_share``, a referral invitation; an activated person converts with
+    probability ``conversion_rate`` (default: the plan's measured rate), then places an
+    order of about ``order_value`` (default: the plan's average order, drawn
+    log-normally) tagged with the campaign, and a share converts (``convert`` action) or
+    the referral is marked converted.
 
     Writes ``out`` (JSONL events for ``graph-engine ingest``) and returns the planted
     truth: ``reached``, ``conversions``, ``revenue``, ``per_seed`` (the same definitions
@@ -347,8 +349,8 @@ def simulate_campaign(
     rate = float(plan["conversion_rate"]) if conversion_rate is None else conversion_rate
     value = float(plan["average_order_value"]) if order_value is None else order_value
     start = start or datetime.now(UTC).replace(microsecond=0)
-    g = store.snapshot(("FOLLOWS", "SHARED_TO", "REFERRED"), influence=True)
-    learned = learn_probabilities(g, seed=seed)
+    # the model the plan's forecast used (same evidence window)
+    learned = planning.influence_model(store, settings)
     ig = learned.graph
     index = {cid: i for i, cid in enumerate(ig.ids)}
     owner = {s: s for s in seeds}

@@ -898,7 +898,7 @@ def campaign_simulate(
     settings = get_settings()
     store = _open(db, settings)
     try:
-        truth = campaigns.simulate_campaign(store, campaign_id, out, seed=seed)
+        truth = campaigns.simulate_campaign(store, campaign_id, out, seed=seed, settings=settings)
     finally:
         store.close()
     if as_json:
