@@ -164,7 +164,6 @@ def authorize(
     if not presented:
         raise AuthenticationError("missing API key (header X-API-Key or Authorization: Bearer)")
     key: ApiKey = request.app.state.key_cache.verify(store, presented)
-    request.state.key_id = key.key_id
     request.app.state.limiter.check(key.key_id)
     if needed not in GRANTS.get(key.role, frozenset()):
         raise PermissionDeniedError(
@@ -185,12 +184,18 @@ def current_key(key: Annotated[ApiKey | None, Depends(authorize)]) -> ApiKey:
 Key = Annotated[ApiKey, Depends(current_key)]
 
 
+#: Most keys a :class:`KeyCache` holds; when full it starts again empty.
+KEY_CACHE_ENTRIES = 10_000
+
+
 class KeyCache:
     """Verified keys remembered for ``ttl`` seconds (a revocation takes effect within it),
-    so a request does not pay a store round trip to authenticate."""
+    so a request does not pay a store round trip to authenticate. Holds at most
+    :data:`KEY_CACHE_ENTRIES` keys (by the SHA-256 of the secret, never the secret itself)."""
 
-    def __init__(self, ttl: float = 5.0) -> None:
+    def __init__(self, ttl: float) -> None:
         self.ttl = ttl
+        self.max_entries = KEY_CACHE_ENTRIES
         self._keys: dict[str, tuple[float, ApiKey]] = {}
         self._lock = threading.Lock()
 
@@ -203,7 +208,7 @@ class KeyCache:
                 return hit[1]
         key = store.verify_key(presented)
         with self._lock:
-            if len(self._keys) > 10_000:
+            if len(self._keys) >= self.max_entries:
                 self._keys.clear()
             self._keys[digest] = (now, key)
         return key

@@ -19,6 +19,9 @@ References
 ----------
 Tarjan, R. E. (1975). Efficiency of a good but not linear set union algorithm.
 Journal of the ACM 22(2), 215-225. doi:10.1145/321879.321884
+
+Tarjan, R. E., & van Leeuwen, J. (1984). Worst-case analysis of set union algorithms.
+Journal of the ACM 31(2), 245-281. doi:10.1145/62.2160
 """
 
 from __future__ import annotations
@@ -54,7 +57,8 @@ def identity_kind(key: str) -> str:
 class UnionFind:
     """Disjoint sets over integer person keys; the smallest key of a set is its root.
 
-    Path halving keeps ``find`` near-constant amortised; the root is always the
+    Path splitting (each node on a ``find`` walk is pointed at its grandparent) keeps
+    ``find`` logarithmic amortised even without union by rank; the root is always the
     smallest member, so the oldest customer survives a merge and results do not
     depend on the order of unions.
 
@@ -177,9 +181,7 @@ class IdentityResolver:
         self._ids = state.ids
         self._uf = UnionFind(state.parents)
         self._next_pk = state.next_pk
-        self._pk_ids = {pk: cid for cid, pk in state.ids.items() if pk not in state.parents}
-        for cid, pk in state.ids.items():
-            self._pk_ids.setdefault(pk, cid)
+        self._pk_ids = {pk: cid for cid, pk in state.ids.items()}
         self.merge_kinds = frozenset(merge_kinds)
         self.exclusive_kinds = frozenset(exclusive_kinds)
         self._exclusive: dict[int, dict[str, str]] = {}
@@ -199,7 +201,9 @@ class IdentityResolver:
         pk = self._keys.get(key)
         if pk is None and key.startswith("external:"):
             pk = self._ids.get(key[9:])
-        return None if pk is None else self._uf.find(pk)
+        if pk is None:
+            return None
+        return self._uf.find(pk)
 
     def customer_id(self, pk: int) -> str:
         """Return the canonical id of a (root) customer pk."""

@@ -67,6 +67,7 @@ import numpy.typing as npt
 
 from graph_engine.algorithms.reach import referral_forest
 from graph_engine.errors import ConfigError
+from graph_engine.scoring.tiers import human
 
 __all__ = [
     "GROUPS",
@@ -580,9 +581,6 @@ def explain(breakdown: Mapping[str, Any], external_followers: Mapping[str, int],
     def money(x: float) -> str:
         return f"{sign}{x:,.0f}" if abs(x) >= 100 else f"{sign}{x:,.2f}"
 
-    def people(x: float) -> str:
-        return f"{x / 1e6:.1f}M" if x >= 1e6 else f"{x / 1e3:.0f}k" if x >= 1e4 else f"{x:,.0f}"
-
     total = sum(float(v) for v in parts.values())
     lines = [f"{money(total)} social value in total"]
     weighted = {g: w for g, w in model.weights.items() if w != 1}
@@ -608,7 +606,7 @@ def explain(breakdown: Mapping[str, Any], external_followers: Mapping[str, int],
         for platform, followers in sorted(external_followers.items(), key=lambda x: -x[1]):
             r = model.rates(platform)
             terms.append(
-                f"{people(followers)} {platform} followers x {r.engagement_rate:.2%} engagement "
+                f"{human(followers)} {platform} followers x {r.engagement_rate:.2%} engagement "
                 f"x {r.conversion_rate:.1%} conversion"
             )
         lines.append(

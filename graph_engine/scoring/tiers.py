@@ -58,18 +58,19 @@ DEFAULT_LEVELS: tuple[int, ...] = (1_000, 10_000, 50_000, 500_000, 1_000_000)
 
 
 def human(n: float) -> str:
-    """132000 -> '132k', 1200000 -> '1.2M'.
+    """132000 -> '132k', 1200000 -> '1.2M', to three significant digits.
 
     Examples
     --------
-    >>> human(132_000), human(1_200_000), human(950)
-    ('132k', '1.2M', '950')
+    >>> human(132_000), human(1_200_000), human(950), human(999_999)
+    ('132k', '1.2M', '950', '1M')
     """
-    if n >= 1_000_000:
-        return f"{n / 1_000_000:.3g}M"
-    if n >= 1_000:
-        return f"{n / 1_000:.3g}k"
-    return f"{n:.3g}" if isinstance(n, float) and not float(n).is_integer() else f"{int(n)}"
+    if n >= 999.5:  # rounds to at least 1k
+        thousands = float(f"{n / 1_000:.3g}")
+        if thousands < 1_000:
+            return f"{thousands:g}k"
+        return f"{float(f'{n / 1_000_000:.3g}'):g}M"
+    return f"{n:.3g}"
 
 
 def _levels(where: str, table: Any) -> tuple[int, ...]:
@@ -216,11 +217,10 @@ def assign_tiers(
     n = staff.size
     if not (len(external_followers) == reach.size == conv.size == n):
         raise ConfigError("assign_tiers: inputs have different lengths")
-    # top-fraction of reach: share of customers with reach >= yours
-    order = np.argsort(-reach, kind="stable")
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(1, n + 1)
-    top_share = rank / max(n, 1)
+    # top fraction of reach: the share of customers whose reach is >= yours (ties share
+    # a place, so the input order never decides a tier)
+    at_least = n - np.searchsorted(np.sort(reach), reach, side="left")
+    top_share = at_least / max(n, 1)
     tiers: list[str] = []
     levels: list[str | None] = []
     reasons: list[str] = []
@@ -265,7 +265,9 @@ def assign_tiers(
             if total:
                 why.append(f"external audience {human(total)} below the KOL threshold")
             pct = max(1, int(np.ceil(100 * top_share[i])))
-            if top_share[i] > rules.koc_top_fraction:
+            if reach[i] <= 0:
+                pass  # no reach to rank
+            elif top_share[i] > rules.koc_top_fraction:
                 why.append(
                     f"expected reach in the top {pct}%, not the top {rules.koc_top_fraction:.0%}"
                 )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from graph_engine.errors import IdentityConflictError
-from graph_engine.identity import IdentityResolver, IdentityState, UnionFind
+from graph_engine.identity import IdentityResolver, IdentityState, UnionFind, identity_kind
 
 TRUSTED = ["wechat_unionid", "phone", "external"]
 EXCLUSIVE = ["wechat_unionid"]
@@ -152,3 +154,112 @@ def test_no_person_ever_holds_two_keys_of_an_exclusive_kind(links: list[list[str
             if pk is not None and key.startswith("wechat_unionid:"):
                 unionids.setdefault(pk, set()).add(key)
         assert all(len(held) == 1 for held in unionids.values()), unionids
+
+
+# --- details that scripts/mutate found untested --------------------------------------
+
+
+def test_a_kind_is_what_comes_before_the_first_colon() -> None:
+    assert identity_kind("external:crm:0001") == "external"
+    assert identity_kind("phone") == "phone"
+
+
+def test_find_splits_the_path_it_walks() -> None:
+    uf = UnionFind({5: 4, 4: 3, 3: 2, 2: 1})  # a chain 5 -> 4 -> 3 -> 2 -> 1
+    assert uf.find(5) == 1
+    # path splitting: every node on the walk now points at its former grandparent
+    assert uf._parent == {5: 3, 4: 2, 3: 1, 2: 1}
+    assert uf.find(5) == 1
+    assert uf._parent == {5: 1, 4: 2, 3: 1, 2: 1}
+
+
+def test_new_ids_hash_the_first_key_and_count_collisions() -> None:
+    base = "cus_" + hashlib.sha1(b"wechat_openid:o1").hexdigest()[:12]
+    r = IdentityResolver(
+        IdentityState(ids={base: 1, f"{base}_2": 2}, next_pk=3), TRUSTED, EXCLUSIVE
+    )
+    pk = r.resolve("wechat_openid:o1")
+    assert r.customer_id(pk) == f"{base}_3"
+    other = r.resolve("wechat_openid:o9")
+    assert r.customer_id(other) == "cus_" + hashlib.sha1(b"wechat_openid:o9").hexdigest()[:12]
+    r2 = IdentityResolver(IdentityState(ids={base: 1}, next_pk=2), TRUSTED, EXCLUSIVE)
+    assert r2.customer_id(r2.resolve("wechat_openid:o1")) == f"{base}_2"
+
+
+def test_a_crm_id_with_a_colon_is_kept_whole() -> None:
+    r = resolver()
+    pk = r.resolve("external:crm:0001")
+    assert r.customer_id(pk) == "crm:0001"
+    assert r.lookup("external:crm:0001") == pk
+
+
+def test_new_customers_record_their_pk_id_and_first_key() -> None:
+    r = resolver()
+    a = r.resolve("phone:+8613800000000")
+    b = r.resolve("external:C7")
+    created, keys = r.drain()
+    assert [(c.pk, c.id, c.first_key) for c in created] == [
+        (a, r.customer_id(a), "phone:+8613800000000"),
+        (b, "C7", "external:C7"),
+    ]
+    assert keys == [("phone:+8613800000000", a), ("external:C7", b)]
+    assert r.drain() == ([], [])
+
+
+def test_a_link_of_unknown_keys_names_the_person_after_its_first_key() -> None:
+    r = resolver()
+    out = r.link(["wechat_openid:a", "wechat_unionid:u"], "l1")
+    assert out.attached == ("wechat_openid:a", "wechat_unionid:u")
+    assert out.merges == ()
+    assert r.customer_id(out.survivor) == "cus_" + hashlib.sha1(b"wechat_openid:a").hexdigest()[:12]
+    # a CRM id anywhere in the link wins
+    out = r.link(["wechat_openid:b", "external:C9"], "l2")
+    assert r.customer_id(out.survivor) == "C9"
+
+
+def test_an_untrusted_link_to_one_person_attaches_its_new_keys() -> None:
+    r = resolver()
+    a = r.resolve("wechat_openid:o1")
+    out = r.link(["wechat_openid:o1", "wechat_openid:o2"], "l1")  # no trusted key, one person
+    assert (out.survivor, out.attached, out.merges) == (a, ("wechat_openid:o2",), ())
+    assert r.lookup("wechat_openid:o2") == a
+
+
+def test_a_merge_reports_survivor_attached_keys_and_evidence() -> None:
+    r = resolver()
+    a, b = r.resolve("wechat_openid:o1"), r.resolve("phone:p")
+    out = r.link(["phone:p", "wechat_openid:o1", "wechat_openid:o3"], "l7")
+    assert out.survivor == a
+    assert out.attached == ("wechat_openid:o3",)
+    (merge,) = out.merges
+    assert (merge.survivor, merge.merged) == (a, b)
+    assert (merge.survivor_id, merge.merged_id) == (r.customer_id(a), r._pk_ids[b])
+    assert merge.evidence == ("phone:p", "wechat_openid:o1", "wechat_openid:o3")
+    assert merge.reason == f"identity_link l7: phone:p links {r._pk_ids[b]} to {r.customer_id(a)}"
+
+
+def test_refusals_name_the_customers_the_keys_and_the_field() -> None:
+    r = resolver()
+    a, b = r.resolve("wechat_openid:o1"), r.resolve("wechat_openid:o2")
+    with pytest.raises(IdentityConflictError) as untrusted:
+        r.link(["wechat_openid:o1", "wechat_openid:o2"], "l1")
+    assert untrusted.value.message == (
+        f"identity_link would merge customers {r.customer_id(a)}, {r.customer_id(b)} but none "
+        "of its keys is of a kind trusted to merge (trusted: external, phone, wechat_unionid)"
+    )
+    assert untrusted.value.details == {
+        "field": "identities",
+        "value": ["wechat_openid:o1", "wechat_openid:o2"],
+    }
+    r.link(["wechat_openid:o1", "wechat_unionid:u1"], "l2")
+    with pytest.raises(IdentityConflictError) as exclusive:
+        r.link(["wechat_openid:o1", "wechat_unionid:u2"], "l3")
+    assert exclusive.value.message == (
+        "identity_link would give one person 2 different wechat_unionid keys "
+        "(wechat_unionid:u1, wechat_unionid:u2); wechat_unionid identifies exactly one "
+        "person, so these are different people"
+    )
+    assert exclusive.value.details == {
+        "field": "identities",
+        "value": ["wechat_openid:o1", "wechat_unionid:u2"],
+    }
