@@ -361,7 +361,7 @@ def in_currency(
     codes = np.asarray(currencies, dtype=object)
     factor = np.ones(amounts.size)
     missing: dict[str, int] = {}
-    for code in set(codes.tolist()):
+    for code in sorted(set(codes.tolist()), key=str):  # one order, run after run
         if code == base:
             continue
         where = codes == code

@@ -102,6 +102,12 @@ class TierRules:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "platform_levels", MappingProxyType(dict(self.platform_levels)))
+        platforms = ((f"kol.platforms.{p}", v) for p, v in self.platform_levels.items())
+        for where, levels in [("kol.levels", self.levels), *platforms]:
+            if len(levels) != len(LEVEL_NAMES):
+                raise ConfigError(
+                    f"{where}: {len(levels)} thresholds, want one per level {LEVEL_NAMES}"
+                )
         if not 0 < self.koc_top_fraction <= 1:
             raise ConfigError(f"koc.top_fraction = {self.koc_top_fraction!r}: must be in (0, 1]")
         if self.koc_min_conversions < 0:
@@ -271,7 +277,7 @@ def assign_tiers(
                 why.append(
                     f"expected reach in the top {pct}%, not the top {rules.koc_top_fraction:.0%}"
                 )
-            elif conv[i] < max(1, rules.koc_min_conversions):
+            else:  # in the top fraction with reach: too few conversions
                 why.append(f"top {pct}% reach but {conv[i]} proven conversions")
             reasons.append(("; ".join(why) or "no audience or reach yet") + " → consumer")
     return Tiers(tuple(tiers), tuple(levels), tuple(reasons))

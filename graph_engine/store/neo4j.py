@@ -529,10 +529,10 @@ class Neo4jStore(Neo4jRunsMixin):
                     follows.append(f)
             for x in attached["shares"]:
                 x["sharer"], x["viewer"] = map(moved_to_survivor, (x["sharer"], x["viewer"]))
-                moved += 1
                 if x["sharer"] == x["viewer"]:
                     loops += 1
                 else:
+                    moved += 1
                     shares.append(x)
             for r in attached["referrals"]:
                 r["referrer"], r["referee"] = map(moved_to_survivor, (r["referrer"], r["referee"]))

@@ -473,13 +473,14 @@ class SQLiteStore(RunsMixin, KeysMixin):
                 continue
             moved += 1
             db.execute(_UPSERT_FOLLOW, (follower, followee, active, f_at, channel))
+        # shares between the two people would join the survivor to itself: dropped
+        loops += db.execute(
+            "DELETE FROM share_events WHERE sharer IN (?1, ?2) AND viewer IN (?1, ?2)", (s, m)
+        ).rowcount
         for column in ("sharer", "viewer"):
             moved += db.execute(
                 f"UPDATE share_events SET {column} = ? WHERE {column} = ?", (s, m)
             ).rowcount
-        loops += db.execute(
-            "DELETE FROM share_events WHERE sharer = ?1 AND viewer = ?1", (s,)
-        ).rowcount
         rows = db.execute(
             "SELECT referrer, referee, campaign_id, event_id, converted, order_id, reward, at "
             "FROM referrals WHERE referrer = ?1 OR referee = ?1",

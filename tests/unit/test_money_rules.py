@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graph_engine.errors import ConfigError
 from graph_engine.scoring.money import (
@@ -18,6 +20,8 @@ from graph_engine.scoring.money import (
     ValueModel,
     explain,
     explain_details,
+    in_currency,
+    money_value,
 )
 
 
@@ -258,3 +262,148 @@ def test_a_value_must_be_the_sum_of_its_parts() -> None:
     MoneyValue(np.array([6e6 + 1e-4]), big, 0.1, 50.0, ValueModel())  # within 1e-9 relative
     with pytest.raises(ValueError):
         MoneyValue(np.array([6.0, 12.00001]), parts, 0.1, 50.0, ValueModel())
+
+
+# --- the money value's arithmetic at its edges ----------------------------------------
+
+DAY = 86_400.0
+
+
+def model_value(**overrides: Any) -> MoneyValue:
+    args: dict[str, Any] = {
+        "ids": ["a", "b", "c", "d"],
+        "orders": 4,
+        "referrals": [],
+        "share_touches": ([], [], []),
+        "order_events": ([], [], []),
+        "expected_reach": [1.0, 1.0, 1.0, 1.0],
+        "external_followers": [{}, {}, {}, {}],
+        "engagements": ([], []),
+        "shares_made": [0, 0, 0, 0],
+        "invitations": [0, 0, 0, 0],
+    }
+    args.update(overrides)
+    revenue = args.pop("revenue", [100.0, 200.0, 300.0, 400.0])
+    return money_value(revenue, **args)
+
+
+def test_rows_keep_the_numbers_behind_each_part() -> None:
+    v = model_value(
+        expected_reach=[3.5, 0.5, 1.0, 1.0],
+        engagements=([0, 0, 2], ["like", "comment", "mystery"]),
+        shares_made=[2, 0, 0, 1],
+        invitations=[0, 3, 0, 0],
+    )
+    assert v.stored(0)["value_inputs"] == {
+        "expected_reach_others": 2.5,
+        "engagement_value": 1.1,
+        "shares_made": 2.0,
+        "invitations": 0.0,
+    }
+    assert v.stored(1)["value_inputs"]["expected_reach_others"] == 0.0
+    assert v.stored(1)["value_inputs"]["invitations"] == 3.0
+    assert v.stored(2)["value_inputs"]["engagement_value"] == 0.1  # priced as "other"
+
+
+def test_kinds_without_a_price_and_without_other_are_free() -> None:
+    model = ValueModel(engagement_prices={"like": 1.0})
+    v = model_value(engagements=([0, 1], ["like", "poll"]), model=model)
+    assert v.parts["participation"].tolist() == [1.0, 0.0, 0.0, 0.0]
+
+
+def test_no_orders_means_no_average_order_and_any_revenue_makes_a_buyer() -> None:
+    v = model_value(revenue=[0.5, 0.0, 0.0, 0.0], orders=0)
+    assert (v.average_order_value, v.conversion_rate) == (0.0, 0.25)
+    empty = money_value(
+        [], ids=[], orders=0, referrals=[], share_touches=([], [], []),
+        order_events=([], [], []), expected_reach=[], external_followers=[],
+        engagements=([], []), shares_made=[], invitations=[],
+    )  # fmt: skip
+    assert (empty.average_order_value, empty.conversion_rate, empty.value.size) == (0.0, 0.0, 0)
+
+
+def test_audience_adds_every_platform() -> None:
+    model = ValueModel(activations=1)
+    followers = [{"weibo": 100_000, "douyin": 10_000}, {}, {}, {}]
+    v = model_value(external_followers=followers, model=model)
+    aov = 1000.0 / 4
+    engaged = 100_000 * 0.012 * 0.01 + 10_000 * 0.0425 * 0.01
+    assert v.parts["audience"][0] == pytest.approx(engaged * aov, rel=1e-12)
+
+
+def naive_attribution(touches: list[tuple[int, int, int]], orders: list[tuple[int, int, float]],
+                      window: float, n: int) -> list[float]:  # fmt: skip
+    """Each order to the sharer of the buyer's earliest touch in [t - window, t] (ties:
+    the lower sharer index)."""
+    out = [0.0] * n
+    for buyer, paid, amount in orders:
+        seen = [(t, s) for s, v, t in touches if v == buyer and paid - window <= t <= paid]
+        if seen:
+            out[min(seen)[1]] += amount
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 30)), max_size=12),
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 30), st.integers(1, 9)), max_size=8),
+    st.integers(0, 10),
+)
+def test_share_attribution_matches_a_direct_reading(
+    touches: list[tuple[int, int, int]], orders: list[tuple[int, int, int]], days: int
+) -> None:
+    window = days * DAY
+    t = [(s, v, int(x * DAY)) for s, v, x in touches]
+    o = [(b, int(x * DAY), float(a)) for b, x, a in orders]
+    v = model_value(
+        share_touches=tuple(map(list, zip(*t, strict=True))) if t else ([], [], []),
+        order_events=tuple(map(list, zip(*o, strict=True))) if o else ([], [], []),
+        model=ValueModel(attribution_days=days),
+    )
+    assert v.parts["shares"].tolist() == naive_attribution(t, o, window, 4)
+
+
+def test_attribution_window_edges() -> None:
+    touch = ([1], [0], [1_000 * DAY])
+    for delay, counted in [(0.0, True), (7 * DAY, True), (7 * DAY + 1, False), (-1.0, False)]:
+        orders = ([0], [1_000 * DAY + delay], [50.0])
+        v = model_value(share_touches=touch, order_events=orders)
+        assert v.parts["shares"][1] == (50.0 if counted else 0.0), delay
+    # touches but no orders, orders but no touches
+    assert model_value(share_touches=touch).parts["shares"].sum() == 0.0
+    orders = ([0], [1_000 * DAY], [50.0])
+    assert model_value(order_events=orders).parts["shares"].sum() == 0.0
+
+
+def test_referral_value_edges() -> None:
+    T = "2026-03-01T00:00:00"
+    rows = [
+        ("b", "c", "x", T, True),  # c has no revenue: nothing, and the rest still counts
+        ("a", "b", "x", T, True),
+        ("c", "d", "x", T, True),  # three generations: a gets d's revenue at 0.5 ** 2
+        ("a", "zz", "x", T, True),  # a referee outside the population: ignored
+    ]
+    v = model_value(revenue=[10.0, 1.0, 0.0, 100.0], referrals=rows)
+    assert v.parts["referral"].tolist() == [1.0 + 0.25 * 100, 0.5 * 100, 100.0, 0.0]
+
+
+def test_amounts_of_exactly_one_hundred_drop_the_cents() -> None:
+    parts = {**dict.fromkeys(PARTS, 0.0), "own": 100.0, "referral": 99.99}
+    lines = explain({"parts": parts}, {})
+    assert lines[0] == "¥200 social value in total"
+    assert lines[1] == "¥100 own: their orders in the window"
+    assert lines[2].startswith("¥99.99 referral")
+
+
+def test_a_rounding_error_is_not_a_mismatch() -> None:
+    parts = {p: np.array([1e-7]) for p in PARTS}
+    MoneyValue(np.array([0.0]), parts, 0.0, 0.0, ValueModel())  # 6e-7 off: within 1e-6
+
+
+def test_currency_conversion_edges() -> None:
+    amounts = np.array([10.0, 10.0, 10.0])
+    assert in_currency(amounts, None, "CNY", {}) is amounts
+    assert in_currency(amounts, [], "CNY", {}) is amounts
+    assert in_currency(np.array([10.0]), ["USD"], "CNY", {"USD": 7.0}).tolist() == [70.0]
+    converted = in_currency(amounts, ["AUD", "CNY", "USD"], "CNY", {"USD": 7.0, "AUD": 4.5})
+    assert converted.tolist() == [45.0, 10.0, 70.0]

@@ -43,3 +43,31 @@ def test_bad_urls_and_paths(tmp_path: Path) -> None:
         SQLiteStore(f"sqlite:///{junk}")
     with pytest.raises(StoreUnavailableError, match="unknown scheme 'postgres'"):
         open_store("postgres://x", Settings())
+
+
+def test_stored_columns_that_no_read_returns(tmp_path: Path) -> None:
+    """The audit columns of identities and referrals, read straight from the tables (no
+    store method returns them; scripts/mutate found them unchecked)."""
+    from tests.conftest import ingest
+
+    store = SQLiteStore(f"sqlite:///{tmp_path / 'g.db'}", identity_salt="s")
+    settings = Settings(identity_salt="s", quarantine_dir=tmp_path / "q")
+    ingest(
+        store,
+        settings,
+        [
+            {"type": "customer", "customer": "external:crm:7", "name": "N", "event_id": "p1"},
+            {"type": "referral", "referrer": "a", "referee": "b", "campaign_id": "spring",
+             "converted": True, "order_id": "o-9", "reward": 12.5, "event_id": "ref-1",
+             "at": "2026-02-01T00:00:00Z"},
+        ],
+    )  # fmt: skip
+    db = store._db
+    assert db.execute("SELECT kind FROM identities WHERE key = 'external:crm:7'").fetchone() == (
+        "external",
+    )
+    row = db.execute(
+        "SELECT event_id, converted, order_id, reward, campaign_id FROM referrals"
+    ).fetchone()
+    assert row == ("ref-1", 1, "o-9", 12.5, "spring")
+    store.close()

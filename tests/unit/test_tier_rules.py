@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from graph_engine.errors import ConfigError
+from graph_engine.errors import ConfigError, ParameterError
 from graph_engine.scoring.tiers import DEFAULT_LEVELS, TierRules, assign_tiers, human
+from graph_engine.scoring.value import percentile, social_value
 
 
 @pytest.mark.parametrize(
@@ -299,3 +300,91 @@ def test_rules_file_errors_name_the_file(tmp_path: Path) -> None:
     rules = TierRules.from_toml(utf8)
     assert rules.platform_levels["微博"][0] == 2_000
     assert rules.source == str(utf8)
+
+
+def test_rules_need_one_threshold_per_level() -> None:
+    with pytest.raises(ConfigError) as bad:
+        TierRules(levels=(1, 2, 3))
+    assert bad.value.message == (
+        "kol.levels: 3 thresholds, want one per level ('nano', 'micro', 'mid', 'macro', 'mega')"
+    )
+    with pytest.raises(ConfigError) as bad:
+        TierRules(platform_levels={"weibo": (1, 2, 3, 4, 5, 6)})
+    assert bad.value.message.startswith("kol.platforms.weibo: 6 thresholds, want one per level")
+
+
+def test_percentages_round_up_and_start_at_one() -> None:
+    # 200 customers: the first is in the top 0.5%, shown as the top 1%
+    n = 200
+    reach = [float(n - i) for i in range(n)]
+    conversions = [2.0, 0.0] + [0.0] * (n - 2)
+    t = assign_tiers([False] * n, [{}] * n, reach, conversions)
+    assert (
+        t.reason[0]
+        == "top 1% expected word-of-mouth reach (200 people), 2 proven conversions → KOC"
+    )
+    assert t.reason[1] == "top 1% reach but 0 proven conversions → consumer"
+    assert t.reason[2] == "top 2% reach but 0 proven conversions → consumer"
+    assert t.reason[11] == "expected reach in the top 6%, not the top 5% → consumer"
+
+
+def test_millions_keep_three_digits() -> None:
+    assert human(2_005_001) == "2.01M"
+    assert human(999_999_999) == "1000M"
+
+
+# --- the percentile blend (social_value_rank) ------------------------------------------
+
+
+def test_percentiles_of_small_positive_values_and_ties() -> None:
+    # zero stays zero; positive values rank by the midpoint rule, ties share a rank
+    assert percentile([0.5, 0.0, 2.0, 2.0]).tolist() == [1 / 6, 0.0, 2 / 3, 2 / 3]
+    assert percentile([0.25]).tolist() == [0.5]
+    assert percentile([3, 1, 2]).tolist() == [5 / 6, 1 / 6, 0.5]
+
+
+def test_blend_weights_are_normalised_and_kept() -> None:
+    v = social_value(
+        [0.0, 10.0], [0.0, 0.0], {"audience": [5.0, 0.0]}, {"revenue": 3, "influence": 1}
+    )
+    assert dict(v.weights) == {"revenue": 0.75, "participation": 0.0, "influence": 0.25}
+    assert v.value.tolist() == [0.25 * 0.5, 0.75 * 0.5]
+    assert v.breakdown(0) == {
+        "value_components": {"revenue": 0.0, "participation": 0.0, "influence": 0.5},
+        "value_weights": {"revenue": 0.75, "participation": 0.0, "influence": 0.25},
+        "influence_signals": {"audience": 0.5},
+    }
+    equal = social_value([1.0], [1.0], {"a": [1.0]})
+    assert dict(equal.weights) == dict.fromkeys(("revenue", "participation", "influence"), 1 / 3)
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        (
+            {"loyalty": 1.0},
+            "value weights: unknown components ['loyalty'] "
+            "(known: revenue, participation, influence)",
+        ),
+        ({"revenue": -1.0}, "value weights: revenue = -1.0 must be a number >= 0"),
+        ({"revenue": float("inf")}, "value weights: revenue = inf must be a number >= 0"),
+        ({"revenue": "1"}, "value weights: revenue = '1' must be a number >= 0"),
+        ({"revenue": 0.0}, "value weights: at least one weight must be > 0"),
+    ],
+)
+def test_blend_weight_errors(weights: dict[str, Any], message: str) -> None:
+    with pytest.raises(ParameterError) as bad:
+        social_value([1.0], [1.0], {"a": [1.0]}, weights)
+    assert bad.value.message == message
+
+
+def test_blend_input_errors() -> None:
+    with pytest.raises(ParameterError) as bad:
+        social_value([1.0, 2.0], [1.0], {"a": [1.0, 2.0]})
+    assert bad.value.message == "participation has 1 values for 2 customers"
+    with pytest.raises(ParameterError) as bad:
+        social_value([1.0], [1.0], {})
+    assert bad.value.message == "influence_signals must name at least one signal"
+    with pytest.raises(ParameterError) as bad:
+        social_value([1.0], [1.0], {"reach": [1.0, 2.0]})
+    assert bad.value.message == "influence signal 'reach' has 2 values for 1"

@@ -15,6 +15,7 @@ mutant is outside the group's selection and is not counted.
 from __future__ import annotations
 
 import collections
+import fnmatch
 import pathlib
 import re
 import subprocess
@@ -25,7 +26,8 @@ SURVIVED = {"survived", "no tests"}
 
 
 def load_equivalents(path: pathlib.Path) -> list[tuple[str, str, str]]:
-    """(function key, mutated line, reason) rows; ``#`` starts a comment."""
+    """(function key, mutated line, reason) rows; ``#`` starts a comment. The key may use
+    shell wildcards; a mutated line starting with ``re:`` is a regular expression."""
     rows = []
     for number, line in enumerate(path.read_text().splitlines(), 1):
         if not line.strip() or line.startswith("#"):
@@ -35,6 +37,17 @@ def load_equivalents(path: pathlib.Path) -> list[tuple[str, str, str]]:
             raise SystemExit(f"{path}:{number}: want 3 tab-separated fields, got {line!r}")
         rows.append((parts[0].strip(), parts[1].strip(), parts[2].strip()))
     return rows
+
+
+def same(row: str, line: str, original: str) -> bool:
+    """Whether an equivalents row's mutated line matches ``line``: exactly, as a regular
+    expression when the row starts with ``re:``, or ``case-only``: the mutant changed
+    only the letter case of a line without quoted text (SQL keywords and names)."""
+    if row == "case-only":
+        return line != original and line.lower() == original.lower() and "'" not in line
+    if row.startswith("re:"):
+        return re.fullmatch(row[3:], line) is not None
+    return row == line
 
 
 def diff_of(name: str) -> str:
@@ -69,8 +82,15 @@ def main() -> None:
     for name in survivors:
         diff = diff_of(name)
         key = re.sub(r"__mutmut_\d+$", "", name)
-        _, plus = changed_lines(diff)
-        reason = next((r for k, mutated, r in equivalents if k == key and mutated == plus), None)
+        minus, plus = changed_lines(diff)
+        reason = next(
+            (
+                r
+                for k, mutated, r in equivalents
+                if fnmatch.fnmatchcase(key, k) and same(mutated, plus, minus)
+            ),
+            None,
+        )
         if reason is None:
             unexplained.append((name, diff))
         else:
