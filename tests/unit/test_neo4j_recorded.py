@@ -271,7 +271,7 @@ def test_identity_merge_repoints_in_the_same_transaction() -> None:
     assert merge["profile"]["tags"] == ["x", "y"]
     (log,) = recorder.of("ingest/merge_log")
     ((row,),) = [log.params["rows"]]
-    assert row["edges_repointed"] == 2  # one follow, one share (became a loop)
+    assert row["edges_repointed"] == 1  # one follow (the share became a loop: dropped)
     assert row["self_loops_dropped"] == 2
     assert row["reason"].startswith("identity_link l3")
 

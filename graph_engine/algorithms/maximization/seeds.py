@@ -83,6 +83,13 @@ class SeedSet:
     total_cost : float
     config : mapping
     seconds : float
+    certificate : mapping
+        The numbers the certificate was computed from, so that it can be checked:
+        ``scale`` (people RR sets are rooted in), ``theta_max``, ``theta_0``, ``i_max``,
+        ``a`` (the confidence term ``ln(3 i_max / delta)``), ``cap`` (RR sets per pool at
+        most), ``rr_sets_per_pool``, ``covered`` (RR sets of the first pool the seeds
+        cover), ``covered_check`` (of the second) and ``coverage_upper`` (upper bound on
+        the best coverage of the first pool).
     """
 
     seeds: tuple[Hashable, ...]
@@ -99,9 +106,11 @@ class SeedSet:
     total_cost: float
     config: Mapping[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    certificate: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "config", MappingProxyType(dict(self.config)))
+        object.__setattr__(self, "certificate", MappingProxyType(dict(self.certificate)))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -123,6 +132,7 @@ class SeedSet:
             "total_cost": self.total_cost,
             "config": dict(self.config),
             "seconds": self.seconds,
+            "certificate": dict(self.certificate),
         }
 
 
@@ -289,9 +299,7 @@ def select_seeds(
     # OPIM-C schedule
     pool1 = sample_rr_sets(g, probabilities, 0, model, seed, targets=targets)
     pool2 = pool1.sibling(seed + 0x5EED)
-    scale = pool1.scale
-    if scale == 0:
-        raise ParameterError("targets is empty")
+    scale = pool1.scale  # > 0: sample_rr_sets refuses empty targets
     in_targets = np.zeros(n, dtype=np.bool_)
     in_targets[pool1.roots] = True
     opt_lower = max(1, min(k_eff, int((allowed & in_targets).sum())))
@@ -388,6 +396,18 @@ def select_seeds(
             "algorithm": "OPIM-C" + (" (cost-effective greedy)" if by_ratio else ""),
         },
         seconds=time.perf_counter() - started,
+        certificate={
+            "scale": float(scale),
+            "theta_max": theta_max,
+            "theta_0": theta_0,
+            "i_max": float(i_max),
+            "a": a,
+            "cap": float(cap),
+            "rr_sets_per_pool": float(len(pool1)),
+            "covered": float(covered),
+            "covered_check": float(cov2),
+            "coverage_upper": float(upper),
+        },
     )
 
 
