@@ -140,3 +140,45 @@ def test_duplicate_orders_are_named_by_their_events(store: GraphStore) -> None:
     assert sorted(store.apply(again).duplicate_orders) == ["e2", "e4"]
     person = store.customer("c1")
     assert (person.order_count, person.revenue_total) == (2, 15.0)
+
+
+def test_after_a_merge_the_later_profile_time_guards_the_profile(
+    store: GraphStore, settings: Settings
+) -> None:
+    # the survivor's profile is the later one here, the merged person's in the next test;
+    # either way a profile older than both changes nothing after the merge
+    ingest(
+        store,
+        settings,
+        [
+            {"type": "follow", "follower": S, "followee": "q", "at": T1},
+            {"type": "follow", "follower": M, "followee": "q", "at": T1},
+            {"type": "customer", "customer": S, "name": "S", "at": T3, "event_id": "ps"},
+            {"type": "customer", "customer": M, "name": "M", "at": T2, "event_id": "pm"},
+            {"type": "identity_link", "identities": [S, M], "at": T4, "event_id": "l"},
+        ],
+    )
+    stale = "2026-01-02T12:00:00Z"  # after M's profile, before S's
+    ingest(store, settings, [{"type": "customer", "customer": S, "name": "stale", "at": stale,
+                              "event_id": "p-stale"}])  # fmt: skip
+    assert store.customer(S).name == "S"
+
+
+def test_the_merged_persons_later_profile_time_guards_too(
+    store: GraphStore, settings: Settings
+) -> None:
+    ingest(
+        store,
+        settings,
+        [
+            {"type": "follow", "follower": S, "followee": "q", "at": T1},
+            {"type": "follow", "follower": M, "followee": "q", "at": T1},
+            {"type": "customer", "customer": S, "name": "S", "at": T2, "event_id": "ps"},
+            {"type": "customer", "customer": M, "name": "M", "at": T3, "event_id": "pm"},
+            {"type": "identity_link", "identities": [S, M], "at": T4, "event_id": "l"},
+        ],
+    )
+    stale = "2026-01-02T12:00:00Z"  # after S's profile, before M's
+    ingest(store, settings, [{"type": "customer", "customer": S, "region": "stale", "at": stale,
+                              "event_id": "p-stale"}])  # fmt: skip
+    assert store.customer(S).region is None
