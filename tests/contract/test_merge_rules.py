@@ -182,3 +182,35 @@ def test_the_merged_persons_later_profile_time_guards_too(
     ingest(store, settings, [{"type": "customer", "customer": S, "region": "stale", "at": stale,
                               "event_id": "p-stale"}])  # fmt: skip
     assert store.customer(S).region is None
+
+
+def test_an_alias_follows_its_person_into_a_later_merge(
+    store: GraphStore, settings: Settings
+) -> None:
+    w, x, y = "phone:+8613800000011", "phone:+8613800000012", "phone:+8613800000013"
+    ingest(
+        store,
+        settings,
+        [
+            {"type": "follow", "follower": w, "followee": "q", "at": T1},
+            {"type": "follow", "follower": x, "followee": "q", "at": T1},
+            {"type": "follow", "follower": y, "followee": "q", "at": T1},
+            {"type": "identity_link", "identities": [x, y], "at": T2, "event_id": "xy"},
+        ],
+    )
+    y_id = store.merges()[0].merged_id
+    x_id = store.customer(x).id
+    # a later ingest: x (which absorbed y) is itself merged into the older w
+    ingest(store, settings, [{"type": "identity_link", "identities": [w, x], "at": T3,
+                              "event_id": "wx"}])  # fmt: skip
+    person = store.customer(w)
+    assert store.customer(y_id).id == store.customer(x_id).id == person.id
+    assert set(person.merged_ids) == {x_id, y_id}
+
+
+def test_engagements_move_to_the_survivor(store: GraphStore, settings: Settings) -> None:
+    ingest(store, settings, events())
+    feats = store.customer_features()
+    e_idx, _ = feats.engagements
+    assert [feats.ids[i] for i in e_idx.tolist()] == [store.customer(S).id]
+    assert [str(k) for k in feats.engagement_kinds] == ["comment"]

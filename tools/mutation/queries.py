@@ -57,6 +57,8 @@ CYPHER_FILES = (
 #: the store contract tests that exercise ingest and merges (the same for both stores)
 CONTRACT = [
     "tests/contract/test_graph_store.py",
+    "tests/contract/test_merge_rules.py",
+    "tests/contract/test_last_write.py",
     "tests/contract/test_value_inputs.py",
     "tests/contract/test_campaign_store.py",
     "tests/contract/test_explore_reads.py",

@@ -279,7 +279,8 @@ def select_seeds(
             raise ParameterError(f"k = {k} exceeds the {eligible} eligible candidates")
     by_ratio = budget is not None
     if budget is None:
-        cap_budget = float(k or 0)
+        assert k is not None  # checked above: k or budget
+        cap_budget = float(k)
         unit = np.ones(n)
         cost_used = unit
     else:
@@ -293,7 +294,7 @@ def select_seeds(
     if budget is not None:
         affordable = np.sort(cost[allowed])
         max_affordable = int(np.searchsorted(np.cumsum(affordable), budget, side="right"))
-        max_picks = min(max_picks, max(1, max_affordable))
+        max_picks = min(max_picks, max_affordable)  # >= 1: someone is affordable
     k_eff = max(1, max_picks)
 
     # OPIM-C schedule
@@ -354,7 +355,7 @@ def select_seeds(
             ((math.sqrt(cov2 + 2 * a / 9) - math.sqrt(a / 2)) ** 2 - a / 18) * scale / theta2,
         )
         upper_opt = (math.sqrt(upper + a / 2) + math.sqrt(a / 2)) ** 2 * scale / theta1
-        ratio = lower / upper_opt if upper_opt > 0 else 1.0
+        ratio = lower / upper_opt  # upper_opt > 0: a > 0
         if (ratio >= target_ratio and covered >= min_coverage) or size >= cap:
             break
         size = min(cap, 2 * size)
@@ -363,7 +364,7 @@ def select_seeds(
     first = _kernels.first_cover(pool2.ptr, pool2.nodes, rank, int(picks.size))
     marginal = first[: picks.size] * scale / len(pool2)
     spread = pool2.estimate(cov2, ids_of(g, picks))
-    pick_costs = cost[picks] if costs is not None else np.ones(picks.size)
+    pick_costs = cost[picks]  # ones without costs
     if progress is not None:
         progress("done", 1.0)
     return SeedSet(
