@@ -104,6 +104,7 @@ def test_referrals_of_a_pair_combine(store: GraphStore, settings: Settings) -> N
                           "order_id": "o-1"}, "r-t3")  # fmt: skip
     one(store, settings, {**ref, "at": T1, "order_id": "o-0"}, "r-t1")
     one(store, settings, {**ref, "at": T4, "reward": 1.5, "order_id": "o-2"}, "r-t4")
+    one(store, settings, {**ref, "at": T1}, "r-t1-again")  # a tie: the first stays
     # the earliest event names it; the first order given stays; rewards add up
     assert stored(store, "referrals") == [("a", "b", "r-t1", "o-1", 13.5, True)]
     (row,) = store.referral_rows("k")
@@ -147,3 +148,33 @@ def test_an_order_is_filed_under_its_campaign(store: GraphStore, settings: Setti
         )
         assert [tuple(r.values()) for r in records] == [("o1", "spring"), ("o2", None)]
     assert [o[0] for o in store.campaign_events("spring").orders] == ["c"]
+
+
+def test_audit_fields_are_stored(store: GraphStore, settings: Settings) -> None:
+    one(store, settings, {"type": "engagement", "customer": "external:crm:1", "kind": "like",
+                          "content_id": "post-1", "at": T1}, "e-1")  # fmt: skip
+    one(store, settings, {"type": "order", "customer": "external:crm:1", "order_id": "o-1",
+                          "amount": 3, "at": T2}, "ord-1")  # fmt: skip
+    queries = (
+        (
+            "SELECT (SELECT kind FROM identities), "
+            "(SELECT group_concat(type || '@' || substr(at, 1, 10), ',') FROM "
+            "(SELECT type, at FROM event_log ORDER BY event_id)), "
+            "(SELECT event_id FROM orders), (SELECT content_id FROM engagements)"
+        ),
+        (
+            "MATCH (i:Identity) WITH collect(i.kind)[0] AS kind "
+            "MATCH (e:Event) WITH kind, e ORDER BY e.event_id "
+            "WITH kind, collect(e.type + '@' + substring(e.at, 0, 10)) AS log "
+            "MATCH (o:Order) MATCH (g:Engagement) "
+            "RETURN kind, reduce(s = head(log), x IN tail(log) | s + ',' + x), o.event_id, "
+            "g.content_id"
+        ),
+    )
+    if isinstance(store, SQLiteStore):
+        row = tuple(store._db.execute(queries[0]).fetchone())
+    else:
+        assert isinstance(store, Neo4jStore)
+        records, _, _ = store._driver.execute_query(queries[1], database_=store._database)
+        row = tuple(records[0].values())
+    assert row == ("external", "engagement@2026-01-01,order@2026-01-02", "ord-1", "post-1")

@@ -214,3 +214,43 @@ def test_engagements_move_to_the_survivor(store: GraphStore, settings: Settings)
     e_idx, _ = feats.engagements
     assert [feats.ids[i] for i in e_idx.tolist()] == [store.customer(S).id]
     assert [str(k) for k in feats.engagement_kinds] == ["comment"]
+
+
+def test_merges_of_one_ingest_agree_with_merging_one_at_a_time(
+    store: GraphStore, settings: Settings
+) -> None:
+    """Five merges in one ingest: two that share a survivor, two independent ones, and two
+    whose merged people follow each other; each must end as if merged one at a time."""
+    p = [f"phone:+86139000000{i:02d}" for i in range(10)]
+    sa, ma, sx, mx, ma2, sp, mp, sq, mq = p[:9]
+    first_seen = [{"type": "follow", "follower": who, "followee": "q0", "at": T1}
+                  for who in (sa, sx, sp, sq, ma, mx, ma2, mp, mq)]  # fmt: skip
+    report = ingest(
+        store,
+        settings,
+        [
+            *first_seen,
+            {"type": "customer", "customer": ma, "tags": ["ta"], "at": T2, "event_id": "ta"},
+            {"type": "customer", "customer": ma2, "tags": ["tb"], "at": T2, "event_id": "tb"},
+            {"type": "follow", "follower": ma, "followee": sa, "at": T2},  # loops once merged
+            {"type": "follow", "follower": sx, "followee": mx, "at": T2},
+            {"type": "follow", "follower": ma2, "followee": sa, "at": T2},
+            {"type": "follow", "follower": mp, "followee": mq, "at": T2},  # becomes sp -> sq
+            {"type": "identity_link", "identities": [sa, ma], "at": T3, "event_id": "l1"},
+            {"type": "identity_link", "identities": [sx, mx], "at": T3, "event_id": "l2"},
+            {"type": "identity_link", "identities": [sa, ma2], "at": T3, "event_id": "l3"},
+            {"type": "identity_link", "identities": [sp, mp], "at": T3, "event_id": "l4"},
+            {"type": "identity_link", "identities": [sq, mq], "at": T3, "event_id": "l5"},
+        ],
+    )
+    assert (report.rejected, report.merges, report.self_loops_dropped) == (0, 5, 3)
+    a = store.customer(sa)
+    assert a.tags == ("ta", "tb") and len(a.merged_ids) == 2
+    assert store.customer(ma).id == store.customer(ma2).id == a.id
+    assert store.customer(mx).id == store.customer(sx).id
+    assert store.customer(mq).id == store.customer(sq).id
+    assert store.customer(sp).follows == 2 and store.customer(sq).followers == 1
+    assert {m.event_id: m.self_loops_dropped for m in store.merges()} == {
+        "l1": 1, "l2": 1, "l3": 1, "l4": 0, "l5": 0,
+    }  # fmt: skip
+    assert all(m.at.startswith("2026-01-03") for m in store.merges())

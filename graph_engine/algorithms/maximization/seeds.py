@@ -337,13 +337,11 @@ def select_seeds(
         pool2.extend(size - len(pool2))
         if progress is not None:
             progress("sampling", min(1.0, math.log2(max(size, 2)) / math.log2(max(cap, 2))))
-        picks, gains, covered, upper = _kernels.greedy_cover(
+        picks, _, covered, upper = _kernels.greedy_cover(
             pool1.ptr, pool1.nodes, n, allowed, cost_used, cap_budget, max_picks, by_ratio
         )
         if by_ratio:
-            picks, gains, covered = _safeguard(
-                pool1, picks, gains, covered, allowed, cost, cap_budget
-            )
+            picks, covered = _safeguard(pool1, picks, covered, allowed, cost, cap_budget)
         if not by_ratio:
             upper = min(upper, covered / ONE_MINUS_INV_E)
         theta1, theta2 = len(pool1), len(pool2)
@@ -415,20 +413,16 @@ def select_seeds(
 def _safeguard(
     pool: RRSets,
     picks: npt.NDArray[np.int64],
-    gains: npt.NDArray[np.int64],
     covered: int,
     allowed: npt.NDArray[np.bool_],
     cost: npt.NDArray[np.float64],
     budget: float,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int]:
-    """The better of the cost-effective greedy and the best single affordable person."""
+) -> tuple[npt.NDArray[np.int64], int]:
+    """The better of the cost-effective greedy and the best single affordable person
+    (picks and the RR sets they cover)."""
     counts = pool.counts()
     single = np.where(allowed & (cost <= budget), counts, -1)
     best = int(np.argmax(single))
     if single[best] > covered:
-        return (
-            np.array([best], dtype=np.int64),
-            np.array([single[best]], dtype=np.int64),
-            int(single[best]),
-        )
-    return picks, gains, covered
+        return np.array([best], dtype=np.int64), int(single[best])
+    return picks, covered

@@ -535,3 +535,27 @@ def test_progress_follows_the_pool_size_on_a_log_scale() -> None:
         [min(1.0, math.log2(max(size, 2)) / math.log2(max(cap, 2))) for size in sizes]
     )
     assert seen[-2][1] == 1.0  # the last round reaches the cap
+
+
+def test_a_coverage_floor_met_exactly_is_met() -> None:
+    g = graph()
+    free = select_seeds(g, 0.3, k=2, seed=6, min_rr_sets=64, min_coverage=0, epsilon=0.3)
+    covered = int(free.certificate["covered"])
+    exact = select_seeds(g, 0.3, k=2, seed=6, min_rr_sets=64, min_coverage=covered, epsilon=0.3)
+    assert exact.rr_sets == free.rr_sets and exact.seeds == free.seeds
+    more = select_seeds(g, 0.3, k=2, seed=6, min_rr_sets=64, min_coverage=covered + 1, epsilon=0.3)
+    assert more.rr_sets > free.rr_sets
+
+
+def test_progress_with_the_smallest_pools() -> None:
+    seen: list[tuple[str, float]] = []
+    select_seeds(
+        graph(),
+        0.3,
+        k=1,
+        min_rr_sets=1,
+        max_rr_sets=2,
+        min_coverage=0,
+        progress=lambda s, f: seen.append((s, f)),
+    )
+    assert seen == [("sampling", 1.0), ("done", 1.0)]
