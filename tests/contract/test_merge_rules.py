@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from graph_engine.config import Settings
 from graph_engine.identity import NewCustomer
-from graph_engine.store import GraphStore
+from graph_engine.store import GraphStore, SQLiteStore
 from graph_engine.store.base import ResolvedBatch
+from graph_engine.store.neo4j import Neo4jStore
 from tests.conftest import ingest
 
 T1, T2, T3, T4 = (f"2026-01-0{d}T00:00:00Z" for d in (1, 2, 3, 4))
@@ -142,30 +145,15 @@ def test_duplicate_orders_are_named_by_their_events(store: GraphStore) -> None:
     assert (person.order_count, person.revenue_total) == (2, 15.0)
 
 
+@pytest.mark.parametrize(
+    ("s_at", "m_at", "stale"),
+    [
+        (T3, T2, {"name": "stale"}),  # the survivor's profile is the later one
+        (T2, T3, {"region": "stale"}),  # the merged person's is
+    ],
+)
 def test_after_a_merge_the_later_profile_time_guards_the_profile(
-    store: GraphStore, settings: Settings
-) -> None:
-    # the survivor's profile is the later one here, the merged person's in the next test;
-    # either way a profile older than both changes nothing after the merge
-    ingest(
-        store,
-        settings,
-        [
-            {"type": "follow", "follower": S, "followee": "q", "at": T1},
-            {"type": "follow", "follower": M, "followee": "q", "at": T1},
-            {"type": "customer", "customer": S, "name": "S", "at": T3, "event_id": "ps"},
-            {"type": "customer", "customer": M, "name": "M", "at": T2, "event_id": "pm"},
-            {"type": "identity_link", "identities": [S, M], "at": T4, "event_id": "l"},
-        ],
-    )
-    stale = "2026-01-02T12:00:00Z"  # after M's profile, before S's
-    ingest(store, settings, [{"type": "customer", "customer": S, "name": "stale", "at": stale,
-                              "event_id": "p-stale"}])  # fmt: skip
-    assert store.customer(S).name == "S"
-
-
-def test_the_merged_persons_later_profile_time_guards_too(
-    store: GraphStore, settings: Settings
+    store: GraphStore, settings: Settings, s_at: str, m_at: str, stale: dict[str, str]
 ) -> None:
     ingest(
         store,
@@ -173,15 +161,17 @@ def test_the_merged_persons_later_profile_time_guards_too(
         [
             {"type": "follow", "follower": S, "followee": "q", "at": T1},
             {"type": "follow", "follower": M, "followee": "q", "at": T1},
-            {"type": "customer", "customer": S, "name": "S", "at": T2, "event_id": "ps"},
-            {"type": "customer", "customer": M, "name": "M", "at": T3, "event_id": "pm"},
+            {"type": "customer", "customer": S, "name": "S", "at": s_at, "event_id": "ps"},
+            {"type": "customer", "customer": M, "name": "M", "at": m_at, "event_id": "pm"},
             {"type": "identity_link", "identities": [S, M], "at": T4, "event_id": "l"},
         ],
     )
-    stale = "2026-01-02T12:00:00Z"  # after S's profile, before M's
-    ingest(store, settings, [{"type": "customer", "customer": S, "region": "stale", "at": stale,
+    # between the two profile times: older than the merged profile, so it changes nothing
+    at = "2026-01-02T12:00:00Z"
+    ingest(store, settings, [{"type": "customer", "customer": S, **stale, "at": at,
                               "event_id": "p-stale"}])  # fmt: skip
-    assert store.customer(S).region is None
+    person = store.customer(S)
+    assert (person.name, person.region) == ("S", None)
 
 
 def test_an_alias_follows_its_person_into_a_later_merge(
@@ -254,3 +244,33 @@ def test_merges_of_one_ingest_agree_with_merging_one_at_a_time(
         "l1": 1, "l2": 1, "l3": 1, "l4": 0, "l5": 0,
     }  # fmt: skip
     assert all(m.at.startswith("2026-01-03") for m in store.merges())
+
+
+def test_the_merge_log_and_campaigns_as_stored(store: GraphStore, settings: Settings) -> None:
+    """What no store read returns but analysts query: the merge log's customer keys and,
+    on Neo4j, a :Campaign node for every campaign an event names."""
+    ingest(store, settings, [
+        *events(),
+        {"type": "referral", "referrer": "x", "referee": "y", "campaign_id": "only-referred",
+         "at": T2},
+        {"type": "share", "sharer": "x", "viewer": "y", "content_id": "c9", "action": "view",
+         "campaign_id": "only-shared", "at": T2},
+    ])  # fmt: skip
+    state = store.identity_state()
+    survivor = state.ids[store.customer(S).id]
+    if isinstance(store, SQLiteStore):
+        pks = sorted(store._db.execute("SELECT survivor, merged FROM merges"))
+        campaigns = None
+    else:
+        assert isinstance(store, Neo4jStore)
+        records, _, _ = store._driver.execute_query(
+            "MATCH (l:Merge) RETURN l.survivor, l.merged", database_=store._database
+        )
+        pks = sorted(tuple(r.values()) for r in records)
+        records, _, _ = store._driver.execute_query(
+            "MATCH (k:Campaign) RETURN k.id ORDER BY k.id", database_=store._database
+        )
+        campaigns = [r[0] for r in records]
+    assert pks == sorted((survivor, state.ids[m.merged_id]) for m in store.merges())
+    assert all(s == survivor for s, _ in pks) and len(pks) == 2
+    assert campaigns in (None, ["only-referred", "only-shared"])

@@ -23,6 +23,7 @@ from graph_engine.scoring.money import (
     in_currency,
     money_value,
 )
+from tests.unit.test_money import value as four_customers
 
 
 def test_every_line_of_an_explanation() -> None:
@@ -270,21 +271,8 @@ DAY = 86_400.0
 
 
 def model_value(**overrides: Any) -> MoneyValue:
-    args: dict[str, Any] = {
-        "ids": ["a", "b", "c", "d"],
-        "orders": 4,
-        "referrals": [],
-        "share_touches": ([], [], []),
-        "order_events": ([], [], []),
-        "expected_reach": [1.0, 1.0, 1.0, 1.0],
-        "external_followers": [{}, {}, {}, {}],
-        "engagements": ([], []),
-        "shares_made": [0, 0, 0, 0],
-        "invitations": [0, 0, 0, 0],
-    }
-    args.update(overrides)
-    revenue = args.pop("revenue", [100.0, 200.0, 300.0, 400.0])
-    return money_value(revenue, **args)
+    v: MoneyValue = four_customers(**overrides)  # revenue 100 to 400
+    return v
 
 
 def test_rows_keep_the_numbers_behind_each_part() -> None:

@@ -47,15 +47,19 @@ def check(
     result: Any,
     *,
     n: int,
-    eligible: int,
     k: int,
     epsilon: float,
-    delta: float,
-    floor: int,
-    min_coverage: int,
-    max_rr_sets: int | None,
-    by_ratio: bool,
+    eligible: int | None = None,
+    delta: float | None = None,
+    floor: int = 64,
+    min_coverage: int = 0,
+    max_rr_sets: int | None = None,
+    by_ratio: bool = False,
 ) -> None:
+    """Recompute the schedule and the bounds of ``result`` (a graph of ``n`` nodes, no
+    targets) from the paper's formulas and the counts it reports."""
+    eligible = n if eligible is None else eligible
+    delta = 1 / n if delta is None else delta
     c = result.certificate
     scale = n
     assert c["scale"] == scale
@@ -124,18 +128,7 @@ def test_the_certificate_follows_the_paper(
         min_coverage=min_coverage,
         max_rr_sets=max_rr_sets,
     )
-    check(
-        result,
-        n=g.n,
-        eligible=g.n,
-        k=k,
-        epsilon=epsilon,
-        delta=1 / g.n,
-        floor=64,
-        min_coverage=min_coverage,
-        max_rr_sets=max_rr_sets,
-        by_ratio=False,
-    )
+    check(result, n=g.n, k=k, epsilon=epsilon, min_coverage=min_coverage, max_rr_sets=max_rr_sets)
     assert len(result.seeds) == k
 
 
@@ -153,18 +146,7 @@ def test_the_certificate_with_candidates_and_delta() -> None:
         min_rr_sets=32,
         min_coverage=0,
     )
-    check(
-        result,
-        n=g.n,
-        eligible=19,
-        k=2,
-        epsilon=0.1,
-        delta=0.01,
-        floor=32,
-        min_coverage=0,
-        max_rr_sets=None,
-        by_ratio=False,
-    )
+    check(result, n=g.n, eligible=19, k=2, epsilon=0.1, delta=0.01, floor=32)
     assert set(result.seeds) <= set(allowed) - {"v0"}
     assert result.config["eligible"] == 19
     assert (result.config["candidates"], result.config["exclude"]) == (20, 1)
@@ -176,19 +158,8 @@ def test_the_certificate_under_a_budget() -> None:
     result = select_seeds(
         g, 0.3, budget=5.0, costs=costs, seed=2, min_rr_sets=64, min_coverage=0, epsilon=0.2
     )
-    # at most 4 people fit a budget of 5 (the four cheapest cost 1 + 1 + 1 + 1)
-    check(
-        result,
-        n=g.n,
-        eligible=g.n,
-        k=5,
-        epsilon=0.2,
-        delta=1 / g.n,
-        floor=64,
-        min_coverage=0,
-        max_rr_sets=None,
-        by_ratio=True,
-    )
+    # five people of cost 1 fit a budget of 5
+    check(result, n=g.n, k=5, epsilon=0.2, by_ratio=True)
     assert result.total_cost <= 5.0
     assert result.config["algorithm"] == "OPIM-C (cost-effective greedy)"
 
@@ -390,18 +361,7 @@ def test_a_budget_that_affords_one_person_certifies_one_pick() -> None:
         g, 0.3, budget=4.0, costs=costs, seed=5, min_rr_sets=64, min_coverage=0, epsilon=0.2
     )
     assert len(result.seeds) == 1 and result.total_cost <= 4.0
-    check(
-        result,
-        n=g.n,
-        eligible=g.n,
-        k=1,
-        epsilon=0.2,
-        delta=1 / g.n,
-        floor=64,
-        min_coverage=0,
-        max_rr_sets=None,
-        by_ratio=True,
-    )
+    check(result, n=g.n, k=1, epsilon=0.2, by_ratio=True)
 
 
 def test_a_seed_that_reaches_almost_nobody_has_a_lower_bound_of_zero() -> None:
@@ -416,18 +376,7 @@ def test_a_seed_that_reaches_almost_nobody_has_a_lower_bound_of_zero() -> None:
     assert result.seeds == ("iso",)
     assert 0 < result.certificate["covered_check"] < 5
     assert result.spread_lower == 0.0  # the bound's expression is negative here: clipped
-    check(
-        result,
-        n=g.n,
-        eligible=1,
-        k=1,
-        epsilon=0.1,
-        delta=1 / g.n,
-        floor=64,
-        min_coverage=0,
-        max_rr_sets=64,
-        by_ratio=False,
-    )
+    check(result, n=g.n, eligible=1, k=1, epsilon=0.1, max_rr_sets=64)
 
 
 def test_config_and_spread_name_the_request() -> None:
