@@ -14,6 +14,7 @@ reads them straight from each store.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from graph_engine.config import Settings
@@ -24,29 +25,30 @@ from tests.conftest import ingest
 T1, T2, T3, T4 = (f"2026-01-0{d}T00:00:00Z" for d in (1, 2, 3, 4))
 
 
+def cypher_rows(store: GraphStore, name: str) -> list[tuple[Any, ...]]:
+    """Rows of the audit read ``tests/contract/cypher/<name>.cypher`` on a Neo4j store."""
+    assert isinstance(store, Neo4jStore)
+    query = (Path(__file__).parent / "cypher" / f"{name}.cypher").read_text()
+    records, _, _ = store._driver.execute_query(query, database_=store._database)
+    return [tuple(r.values()) for r in records]
+
+
 def stored(store: GraphStore, what: str) -> list[tuple[Any, ...]]:
     """Audit fields of follows or referrals, as (ids..., fields...) sorted."""
-    queries = {
+    sql = {
         "follows": (
             "SELECT a.id, b.id, f.active, substr(f.since, 1, 10), f.channel FROM follows f "
-            "JOIN customers a ON a.pk = f.follower JOIN customers b ON b.pk = f.followee",
-            "MATCH (a:Customer)-[f:FOLLOWS]->(b:Customer) RETURN a.id, b.id, f.active, "
-            "substring(f.since, 0, 10), f.channel",
+            "JOIN customers a ON a.pk = f.follower JOIN customers b ON b.pk = f.followee"
         ),
         "referrals": (
             "SELECT a.id, b.id, r.event_id, r.order_id, r.reward, r.converted FROM referrals r "
-            "JOIN customers a ON a.pk = r.referrer JOIN customers b ON b.pk = r.referee",
-            "MATCH (a:Customer)-[r:REFERRED]->(b:Customer) RETURN a.id, b.id, r.event_id, "
-            "r.order_id, r.reward, r.converted",
+            "JOIN customers a ON a.pk = r.referrer JOIN customers b ON b.pk = r.referee"
         ),
     }
-    sql, cypher = queries[what]
     if isinstance(store, SQLiteStore):
-        rows = [tuple(r) for r in store._db.execute(sql)]
+        rows = [tuple(r) for r in store._db.execute(sql[what])]
     else:
-        assert isinstance(store, Neo4jStore)
-        records, _, _ = store._driver.execute_query(cypher, database_=store._database)
-        rows = [tuple(r.values()) for r in records]
+        rows = cypher_rows(store, what)
     return sorted((*r[:-1], bool(r[-1])) if what == "referrals" else
                   (r[0], r[1], bool(r[2]), *r[3:]) for r in rows)  # fmt: skip
 
@@ -141,12 +143,7 @@ def test_an_order_is_filed_under_its_campaign(store: GraphStore, settings: Setti
         assert rows == [("o1", "spring"), ("o2", None)]
     else:
         assert isinstance(store, Neo4jStore)
-        records, _, _ = store._driver.execute_query(
-            "MATCH (o:Order) OPTIONAL MATCH (o)-[:IN_CAMPAIGN]->(k:Campaign) "
-            "RETURN o.order_id, k.id ORDER BY o.order_id",
-            database_=store._database,
-        )
-        assert [tuple(r.values()) for r in records] == [("o1", "spring"), ("o2", None)]
+        assert cypher_rows(store, "order_campaigns") == [("o1", "spring"), ("o2", None)]
     assert [o[0] for o in store.campaign_events("spring").orders] == ["c"]
 
 
@@ -155,26 +152,14 @@ def test_audit_fields_are_stored(store: GraphStore, settings: Settings) -> None:
                           "content_id": "post-1", "at": T1}, "e-1")  # fmt: skip
     one(store, settings, {"type": "order", "customer": "external:crm:1", "order_id": "o-1",
                           "amount": 3, "at": T2}, "ord-1")  # fmt: skip
-    queries = (
-        (
-            "SELECT (SELECT kind FROM identities), "
-            "(SELECT group_concat(type || '@' || substr(at, 1, 10), ',') FROM "
-            "(SELECT type, at FROM event_log ORDER BY event_id)), "
-            "(SELECT event_id FROM orders), (SELECT content_id FROM engagements)"
-        ),
-        (
-            "MATCH (i:Identity) WITH collect(i.kind)[0] AS kind "
-            "MATCH (e:Event) WITH kind, e ORDER BY e.event_id "
-            "WITH kind, collect(e.type + '@' + substring(e.at, 0, 10)) AS log "
-            "MATCH (o:Order) MATCH (g:Engagement) "
-            "RETURN kind, reduce(s = head(log), x IN tail(log) | s + ',' + x), o.event_id, "
-            "g.content_id"
-        ),
+    sql = (
+        "SELECT (SELECT kind FROM identities), "
+        "(SELECT group_concat(type || '@' || substr(at, 1, 10), ',') FROM "
+        "(SELECT type, at FROM event_log ORDER BY event_id)), "
+        "(SELECT event_id FROM orders), (SELECT content_id FROM engagements)"
     )
     if isinstance(store, SQLiteStore):
-        row = tuple(store._db.execute(queries[0]).fetchone())
+        row = tuple(store._db.execute(sql).fetchone())
     else:
-        assert isinstance(store, Neo4jStore)
-        records, _, _ = store._driver.execute_query(queries[1], database_=store._database)
-        row = tuple(records[0].values())
+        (row,) = cypher_rows(store, "fields")
     assert row == ("external", "engagement@2026-01-01,order@2026-01-02", "ord-1", "post-1")

@@ -17,8 +17,8 @@ from graph_engine.config import Settings
 from graph_engine.identity import NewCustomer
 from graph_engine.store import GraphStore, SQLiteStore
 from graph_engine.store.base import ResolvedBatch
-from graph_engine.store.neo4j import Neo4jStore
 from tests.conftest import ingest
+from tests.contract.test_last_write import cypher_rows
 
 T1, T2, T3, T4 = (f"2026-01-0{d}T00:00:00Z" for d in (1, 2, 3, 4))
 S, M, Z = "phone:+8613800000001", "phone:+8613800000002", "phone:+8613800000003"
@@ -262,15 +262,8 @@ def test_the_merge_log_and_campaigns_as_stored(store: GraphStore, settings: Sett
         pks = sorted(store._db.execute("SELECT survivor, merged FROM merges"))
         campaigns = None
     else:
-        assert isinstance(store, Neo4jStore)
-        records, _, _ = store._driver.execute_query(
-            "MATCH (l:Merge) RETURN l.survivor, l.merged", database_=store._database
-        )
-        pks = sorted(tuple(r.values()) for r in records)
-        records, _, _ = store._driver.execute_query(
-            "MATCH (k:Campaign) RETURN k.id ORDER BY k.id", database_=store._database
-        )
-        campaigns = [r[0] for r in records]
+        pks = sorted(cypher_rows(store, "merge_log"))
+        campaigns = [r[0] for r in cypher_rows(store, "campaigns")]
     assert pks == sorted((survivor, state.ids[m.merged_id]) for m in store.merges())
     assert all(s == survivor for s, _ in pks) and len(pks) == 2
     assert campaigns in (None, ["only-referred", "only-shared"])

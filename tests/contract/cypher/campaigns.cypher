@@ -1,0 +1,4 @@
+// Test audit read: every campaign node.
+MATCH (k:Campaign)
+RETURN k.id
+ORDER BY k.id
