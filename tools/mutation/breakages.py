@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import pathlib
 import re
-import subprocess
 import sys
 from dataclasses import dataclass
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from _inplace import ROOT, pytest, require_committed
+
 PKG = "graph_engine"
 CONTRACT_NEO4J = [
     "tests/contract/test_graph_store.py",
@@ -147,11 +147,7 @@ def run(breakage: Breakage) -> tuple[bool, str]:
             if current.count(text) != 1:
                 raise SystemExit(f"{breakage.name}: {text!r} is not once in {file}")
             path.write_text(current.replace(text, replacement))
-        result = subprocess.run(
-            [str(ROOT / ".venv/bin/python"), "-m", "pytest", "-x", "-q", "-rfE",
-             "-p", "no:cacheprovider", *breakage.tests],
-            cwd=ROOT, capture_output=True, text=True, check=False,
-        )  # fmt: skip
+        result = pytest("-rfE", *breakage.tests)
     finally:
         for path, text in originals.items():
             path.write_text(text)
@@ -167,11 +163,7 @@ def main() -> None:
     wanted = sys.argv[1:]
     chosen = [b for b in BREAKAGES if not wanted or any(w in b.name for w in wanted)]
     files = sorted({f for b in chosen for f, _, _ in b.edits})
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", *files], cwd=ROOT, capture_output=True, text=True
-    ).stdout
-    if dirty.strip():
-        raise SystemExit(f"commit these files first (a run rewrites them): {dirty}")
+    require_committed(files)
     missed = 0
     for breakage in chosen:
         caught, evidence = run(breakage)

@@ -23,13 +23,13 @@ import dataclasses
 import io
 import pathlib
 import re
-import subprocess
 import sys
 import time
 import tokenize
 from collections.abc import Iterator
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from _inplace import ROOT, pytest, require_committed
+
 SQLITE = ROOT / "graph_engine" / "store" / "sqlite.py"
 CYPHER = ROOT / "graph_engine" / "cypher" / "ingest"
 
@@ -195,11 +195,7 @@ def main() -> None:
     equivalents = load_equivalents(ROOT / "tools" / "mutation" / "equivalent-queries.tsv")
     mutants = collect(group)
     files = sorted({str(m.path.relative_to(ROOT)) for m in mutants})
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", *files], cwd=ROOT, capture_output=True, text=True
-    ).stdout
-    if dirty.strip():
-        raise SystemExit(f"commit these files first (a run rewrites them): {dirty}")
+    require_committed(files)
     killed, survived, explained = 0, [], []
     started = time.monotonic()
     for number, mutant in enumerate(mutants, 1):
@@ -207,24 +203,7 @@ def main() -> None:
         description = mutant.describe(original)
         try:
             mutant.path.write_text(mutant.apply(original))
-            run = subprocess.run(
-                [
-                    str(ROOT / ".venv/bin/python"),
-                    "-m",
-                    "pytest",
-                    "-x",
-                    "-q",
-                    "-p",
-                    "no:cacheprovider",
-                    "-p",
-                    "no:randomly",
-                    *TESTS[group],
-                ],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
+            run = pytest("-p", "no:randomly", *TESTS[group])
         finally:
             mutant.path.write_text(original)
         if run.returncode == 0:
