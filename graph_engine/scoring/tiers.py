@@ -227,6 +227,8 @@ def assign_tiers(
     # a place, so the input order never decides a tier)
     at_least = n - np.searchsorted(np.sort(reach), reach, side="left")
     top_share = at_least / max(n, 1)
+    # shown as a whole percentage, rounded up, at least 1
+    top_pct = np.maximum(1, np.ceil(100 * top_share)).astype(np.int64)
     tiers: list[str] = []
     levels: list[str | None] = []
     reasons: list[str] = []
@@ -259,7 +261,7 @@ def assign_tiers(
         ):
             tiers.append("koc")
             levels.append(None)
-            pct = max(1, int(np.ceil(100 * top_share[i])))
+            pct = int(top_pct[i])
             reasons.append(
                 f"top {pct}% expected word-of-mouth reach ({reach[i]:.3g} people), "
                 f"{conv[i]} proven conversions → KOC"
@@ -270,7 +272,7 @@ def assign_tiers(
             why = []
             if total:
                 why.append(f"external audience {human(total)} below the KOL threshold")
-            pct = max(1, int(np.ceil(100 * top_share[i])))
+            pct = int(top_pct[i])
             if reach[i] <= 0:
                 pass  # no reach to rank
             elif top_share[i] > rules.koc_top_fraction:
