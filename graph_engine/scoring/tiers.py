@@ -228,7 +228,7 @@ def assign_tiers(
     at_least = n - np.searchsorted(np.sort(reach), reach, side="left")
     top_share = at_least / max(n, 1)
     # shown as a whole percentage, rounded up, at least 1
-    top_pct = np.maximum(1, np.ceil(100 * top_share)).astype(np.int64)
+    top_pct = np.maximum(1, np.ceil(100 * top_share))
     tiers: list[str] = []
     levels: list[str | None] = []
     reasons: list[str] = []
