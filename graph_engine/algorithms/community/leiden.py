@@ -1,4 +1,9 @@
-"""Leiden community detection (GDS ``gds.leiden``), on igraph's C implementation.
+"""Leiden community detection (GDS ``gds.leiden``), compiled with numba.
+
+Each level is GDS's: fast local moving of the current nodes, refinement of every
+community into well-connected sub-communities, then aggregation of the refined
+communities into the nodes of the next level, which start in the communities local
+moving found (Traag et al. 2019, Algorithm A.2). The kernels are in ``_kernels.py``.
 
 References
 ----------
@@ -9,14 +14,15 @@ doi:10.1038/s41598-019-41695-z
 
 from __future__ import annotations
 
-import random
 from collections.abc import Hashable, Mapping
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from graph_engine.algorithms._checks import as_generator, check_int, check_range
-from graph_engine.algorithms.community._graph import igraph_modularity, undirected_igraph
+from graph_engine.algorithms.community._graph import ModularityGraph, modularity_graph
+from graph_engine.algorithms.community._kernels import compact, fast_local_moving, refine
 from graph_engine.algorithms.community._seeds import seed_array, seeded_ids
 from graph_engine.algorithms.results import Partition
 from graph_engine.snapshot import GraphSnapshot
@@ -37,8 +43,10 @@ def leiden(
 ) -> Partition:
     """Leiden modularity optimisation (resolution ``gamma``, randomness ``theta``).
 
-    Runs on the undirected multigraph of ``g`` like :func:`louvain`, one igraph
-    Leiden pass at a time, each starting from the previous partition.
+    Runs on the undirected multigraph of ``g`` like :func:`louvain`. Each level moves
+    nodes (a queue of the nodes whose neighbourhood changed), refines every community
+    into well-connected parts and aggregates the parts; the partition's modularity never
+    decreases from one level to the next.
 
     Parameters
     ----------
@@ -47,13 +55,15 @@ def leiden(
     gamma : float > 0
         Resolution: higher gives more, smaller communities.
     theta : float > 0
-        Randomness of the refinement step (igraph's ``beta``).
+        Randomness of the refinement step: a node joins a sub-community with
+        probability proportional to ``exp(gain / theta)``, the gain in edge weight.
     max_levels : int >= 1
-        Upper bound on Leiden passes (each: local moving, refinement, aggregation).
+        Upper bound on levels (each: local moving, refinement, aggregation).
     tolerance : float >= 0
-        Stop when a pass improves modularity by less than this.
+        Stop when a level improves the objective (modularity at resolution ``gamma``)
+        by less than this; also when a level finds nothing to aggregate.
     include_intermediate_communities : bool
-        Recorded; igraph reports the final level only.
+        Recorded for GDS parity; every level's membership is in ``levels``.
     seed_property : mapping of node id to community id, optional
         Initial communities; communities holding a seed keep its id.
     random_seed : int, optional
@@ -62,6 +72,9 @@ def leiden(
     Returns
     -------
     Partition
+        ``membership`` (the last level), ``modularity`` (at resolution 1), ``levels`` and
+        ``modularities`` per level, ``ran_iterations`` (levels run) and ``did_converge``
+        (stopped before ``max_levels``).
 
     Examples
     --------
@@ -74,21 +87,14 @@ def leiden(
     check_int("max_levels", max_levels, 1)
     check_range("tolerance", tolerance, 0.0, np.inf, high_open=True)
     seeds = seed_array(g, seed_property)
-    _, used_seed = as_generator(random_seed)
-    graph, weights = undirected_igraph(g, weighted)
-    initial = None
+    rng, used_seed = as_generator(random_seed)
+    graph = modularity_graph(g, weighted)
+    initial = np.arange(g.n, dtype=np.int64)
     if seeds is not None:
-        initial = np.where(seeds >= 0, seeds, seeds.max() + 1 + np.arange(g.n)).tolist()
-    state = random.getstate()  # igraph draws from Python's random module
-    try:
-        random.seed(used_seed)
-        raw, passes, converged = _passes(
-            graph, weights, gamma, theta, initial, max_levels, tolerance
-        )
-    finally:
-        random.setstate(state)
-    labels = seeded_ids(raw, seeds)
-    q = igraph_modularity(graph, labels, weights)
+        initial = np.where(seeds >= 0, seeds, seeds.max() + 1 + initial)
+        _, initial = np.unique(initial, return_inverse=True)
+    raw, qs, converged = _levels(graph, initial, gamma, theta, max_levels, tolerance, rng)
+    levels = tuple(seeded_ids(level, seeds) for level in raw)
     config = dict(
         weighted=weighted,
         gamma=gamma,
@@ -99,35 +105,75 @@ def leiden(
         seed_property=None if seed_property is None else dict(seed_property),
         random_seed=used_seed,
     )
-    return Partition(g.ids, labels, "leiden", config, q, (labels,), (q,), passes, converged)
+    return Partition(
+        g.ids, levels[-1], "leiden", config, qs[-1], levels, tuple(qs), len(raw), converged
+    )
 
 
-def _passes(
-    graph: Any,
-    weights: list[float],
+def _levels(
+    graph: ModularityGraph,
+    initial: npt.NDArray[np.int64],
     gamma: float,
     theta: float,
-    initial: list[int] | None,
     max_levels: int,
     tolerance: float,
-) -> tuple[np.ndarray, int, bool]:
-    """Leiden passes (move, refine, aggregate) until the partition stops changing,
-    the modularity gain of a pass is below ``tolerance``, or ``max_levels`` passes."""
-    if graph.vcount() == 0:
-        return np.zeros(0, dtype=np.int64), 0, True
-    membership, quality = initial, -np.inf
-    for done in range(1, max_levels + 1):
-        result = graph.community_leiden(
-            objective_function="modularity",
-            weights=weights,
-            resolution=gamma,
-            beta=theta,
-            initial_membership=membership,
-            n_iterations=1,
+    rng: np.random.Generator,
+) -> tuple[list[npt.NDArray[np.int64]], list[float], bool]:
+    """Leiden levels until one gains less than ``tolerance`` in the objective, finds
+    nothing to aggregate, or ``max_levels``: each level's membership of the original
+    nodes and modularity, and whether it stopped before ``max_levels``."""
+    two_m = graph.two_m
+    if graph.n == 0 or two_m <= 0:
+        labels = compact(initial)[0] if graph.n else initial
+        return [labels], [0.0], True
+    resolution = gamma / two_m
+    original, membership = graph, compact(initial)[0]
+    levels: list[npt.NDArray[np.int64]] = []
+    qs: list[float] = []
+    # the objective now, and when this iteration began: the initial partition's
+    objective = start = original.quality(membership, gamma)
+    iteration_starts = True
+    for _ in range(max_levels):
+        if iteration_starts:
+            # the original nodes in a random order, renamed so that visiting them in
+            # index order reads the adjacency sequentially; aggregated levels number
+            # their nodes in the order met, so they are visited in index order too
+            order = rng.permutation(original.n)
+            graph = original.permuted(order)
+            comm = membership[order]
+            node_of = np.empty(original.n, dtype=np.int64)  # original node -> current node
+            node_of[order] = np.arange(original.n)
+            iteration_starts = False
+        n = graph.n
+        visit = np.arange(n, dtype=np.int32)
+        fast_local_moving(
+            graph.indptr, graph.indices, graph.weights, graph.strength, comm, visit, resolution
         )
-        gained = result.modularity - quality if graph.ecount() else 0.0
-        unchanged = membership is not None and result.membership == membership
-        membership, quality = result.membership, result.modularity
-        if unchanged or gained < tolerance:
-            return np.asarray(membership), done, True
-    return np.asarray(membership), max_levels, False
+        comm, count = compact(comm)
+        membership = comm[node_of]
+        levels.append(membership)
+        qs.append(graph.quality(comm))
+        reached = qs[-1] if gamma == 1.0 else graph.quality(comm, gamma)
+        gained, objective = reached - objective, reached
+        parts = n
+        if gained >= tolerance and count < n:
+            refined, parts = compact(
+                refine(
+                    graph.indptr, graph.indices, graph.weights, graph.strength, comm,
+                    visit, rng.random(n), resolution, theta,
+                )
+            )  # fmt: skip
+        if parts == n:  # a level gained too little, or has nothing left to aggregate
+            # this iteration has converged; another one, from the original nodes in the
+            # partition found, runs only while the last one gained more than tolerance
+            # (and more than float noise, so that tolerance 0 ends too)
+            if objective - start <= max(tolerance, 1e-12):
+                return levels, qs, True
+            start, iteration_starts = objective, True
+            continue
+        lifted = np.empty(parts, dtype=np.int32)
+        lifted[refined] = comm  # each part lies inside one community
+        graph = graph.aggregated(refined, parts)
+        node_of = refined[node_of]
+        comm = lifted
+    return levels, qs, False

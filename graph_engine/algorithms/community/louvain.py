@@ -1,4 +1,8 @@
-"""Louvain community detection (GDS ``gds.louvain``), on igraph's C implementation.
+"""Louvain community detection (GDS ``gds.louvain``), compiled with numba.
+
+Each level is GDS's: sweeps of local moving over the current nodes in a random order,
+then aggregation of the communities found into the nodes of the next level. The
+kernels are in ``_kernels.py``.
 
 References
 ----------
@@ -15,8 +19,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from graph_engine.algorithms._checks import check_int, check_range
-from graph_engine.algorithms.community._graph import igraph_modularity, undirected_igraph
+from graph_engine.algorithms._checks import as_generator, check_int, check_range
+from graph_engine.algorithms.community._graph import modularity_graph
+from graph_engine.algorithms.community._kernels import compact, sweep_local_moving
 from graph_engine.algorithms.community._seeds import seed_array, seeded_ids
 from graph_engine.algorithms.results import Partition
 from graph_engine.snapshot import GraphSnapshot
@@ -46,11 +51,12 @@ def louvain(
     max_levels : int >= 1
         Aggregation levels kept (GDS ``maxLevels``).
     max_iterations, tolerance :
-        GDS's local-moving limits; igraph moves nodes until no move improves
-        modularity, which both satisfy. ``tolerance`` also decides the levels, as in
-        GDS: a level is kept only when it merges communities of the level below (not
-        all into one) and improves modularity by more than ``tolerance``; the first
-        level that does not ends the run and is not reported.
+        GDS's local-moving limits: a level sweeps over its nodes at most
+        ``max_iterations`` times, and stops sweeping once a sweep moves nobody or
+        improves modularity by at most ``tolerance``. ``tolerance`` also decides the
+        levels, as in GDS: a level is kept only when it merges communities of the level
+        below (not all into one) and improves modularity by more than ``tolerance``;
+        the first level that does not ends the run and is not reported.
     include_intermediate_communities : bool
         Keep every level's membership in ``levels`` (always kept; the flag is
         recorded for GDS parity).
@@ -58,7 +64,8 @@ def louvain(
         Nodes with the same seed start (and, here, stay) together; communities holding
         a seed keep its id, new ones get ids above the largest seed.
     seed : int, optional
-        igraph's Louvain visits nodes in a random order; fix it for reproducibility.
+        Local moving visits nodes in a random order; the seed makes the run
+        reproducible (recorded; drawn when not given).
 
     Returns
     -------
@@ -75,32 +82,45 @@ def louvain(
     check_int("max_iterations", max_iterations, 1)
     check_range("tolerance", tolerance, 0.0, np.inf, high_open=True)
     seeds = seed_array(g, seed_property)
-    graph, weights = undirected_igraph(g, weighted)
-    groups = np.arange(g.n)
-    if seeds is not None:  # seeded nodes are contracted into one vertex per seed
+    rng, used_seed = as_generator(seed)
+    graph = modularity_graph(g, weighted)
+    node_of = np.arange(g.n, dtype=np.int64)  # original node -> current node
+    if seeds is not None:  # seeded nodes are contracted into one node per seed
         seeded = seeds >= 0
         _, groups_seeded = np.unique(seeds[seeded], return_inverse=True)
         k = int(groups_seeded.max()) + 1 if seeded.any() else 0
-        groups = np.empty(g.n, dtype=np.int64)
-        groups[seeded] = groups_seeded
-        groups[~seeded] = k + np.arange(int((~seeded).sum()))
-        graph.es["weight"] = weights
-        graph.contract_vertices(groups.tolist(), combine_attrs="first")
-        weights = graph.es["weight"]
-    levels_raw = _multilevel(graph, weights, seed) if graph.vcount() else []
-    levels_raw = levels_raw or [list(range(graph.vcount()))]
-    original, original_weights = undirected_igraph(g, weighted)
+        node_of[seeded] = groups_seeded
+        node_of[~seeded] = k + np.arange(int((~seeded).sum()))
+        graph = graph.aggregated(node_of, k + int((~seeded).sum()))
+    # the nodes in a random order, renamed so that sweeping in index order reads the
+    # adjacency sequentially; aggregated levels number their nodes in the order met
+    order = rng.permutation(graph.n)
+    graph = graph.permuted(order)
+    renamed = np.empty(graph.n, dtype=np.int64)
+    renamed[order] = np.arange(graph.n)
+    node_of = renamed[node_of]
+    two_m = graph.two_m
     levels: list[npt.NDArray[np.int64]] = []
     modularities: list[float] = []
-    for level in levels_raw:
-        labels = seeded_ids(np.asarray(level)[groups], seeds)
-        q = igraph_modularity(original, labels, original_weights)
+    while True:
+        n = graph.n
+        comm = np.arange(n, dtype=np.int32)
+        if two_m > 0:
+            sweep_local_moving(
+                graph.indptr, graph.indices, graph.weights, graph.strength, comm,
+                np.arange(n, dtype=np.int32), 1.0 / two_m, max_iterations, tolerance, two_m,
+            )  # fmt: skip
+        comm, count = compact(comm) if n else (comm, 0)
+        labels = seeded_ids(comm[node_of], seeds)
+        q = graph.quality(comm)
         if levels and _gds_stops(levels[-1], labels, modularities[-1], q, tolerance):
             break
         levels.append(labels)
         modularities.append(q)
-        if len(levels) == max_levels:
+        if len(levels) == max_levels or count == n:
             break
+        graph = graph.aggregated(comm, count)
+        node_of = comm[node_of].astype(np.int64)
     config = dict(
         weighted=weighted,
         max_levels=max_levels,
@@ -108,7 +128,7 @@ def louvain(
         tolerance=tolerance,
         include_intermediate_communities=include_intermediate_communities,
         seed_property=None if seed_property is None else dict(seed_property),
-        seed=seed,
+        seed=used_seed,
     )
     return Partition(
         g.ids,
@@ -132,16 +152,3 @@ def _gds_stops(
     that triggered the stop), which is what the caller keeps."""
     count = np.unique(level).size
     return bool(count == np.unique(previous).size or count == 1 or not (q1 > q0 and q1 - q0 > tol))
-
-
-def _multilevel(graph: Any, weights: list[float], seed: int | None) -> list[list[int]]:
-    import random
-
-    state = random.getstate()  # igraph draws from Python's random module
-    try:
-        if seed is not None:
-            random.seed(seed)
-        levels = graph.community_multilevel(weights=weights, return_levels=True)
-    finally:
-        random.setstate(state)
-    return [list(level.membership) for level in levels]
