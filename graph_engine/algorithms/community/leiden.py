@@ -147,8 +147,9 @@ def _levels(
         n = graph.n
         visit = np.arange(n, dtype=np.int32)
         fast_local_moving(
-            graph.indptr, graph.indices, graph.weights, graph.strength, comm, visit, resolution
-        )
+            graph.indptr, graph.indices, graph.weights, graph.strength, comm, visit, resolution,
+            tolerance, two_m,
+        )  # fmt: skip
         comm, count = compact(comm)
         membership = comm[node_of]
         levels.append(membership)
