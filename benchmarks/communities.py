@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from algorithms import load_edges  # noqa: E402
+from algorithms import load_edges
 
 GRAPHS = ("soc-Slashdot0902", "higgs-retweet", "synthetic")
 IMPLEMENTATIONS = {
