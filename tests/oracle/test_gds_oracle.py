@@ -363,9 +363,12 @@ def test_louvain_quality_and_levels(oracle: Oracle, weighted: bool) -> None:
     row = oracle.call("louvain", "undirected", config)
     und = oracle.ours("undirected")
     ours = community.louvain(und, weighted=weighted, include_intermediate_communities=True, seed=1)
-    # as good as GDS: never worse by more than 0.005 (ours is often better: igraph moves
-    # nodes until no move helps, GDS stops local moving after maxIterations sweeps)
-    assert ours.modularity >= row["modularity"] - 0.005, (ours.modularity, row["modularity"])  # type: ignore[operator]
+    # as good as GDS: the mean over three seeds never worse by more than 0.005 (one seed
+    # is not enough: on weighted wiki-Vote single runs of either land 0.42 or 0.43)
+    mean = np.mean(
+        [community.louvain(und, weighted=weighted, seed=s).modularity for s in (1, 2, 3)]
+    )  # type: ignore[arg-type]
+    assert mean >= row["modularity"] - 0.005, (mean, row["modularity"])
     theirs_levels = _levels(row, oracle.g.n)
     # the same level semantics: one level per (local moving, aggregation) round, a level
     # kept only when it improves modularity by more than the tolerance; nested levels;
@@ -414,12 +417,17 @@ def test_leiden_quality(oracle: Oracle, weighted: bool, gamma: float) -> None:
         config["relationshipWeightProperty"] = "weight"
     row = oracle.call("leiden", "undirected", config)
     und = oracle.ours("undirected")
-    ours = community.leiden(und, weighted=weighted, gamma=gamma, random_seed=1)
+    runs = [
+        community.leiden(und, weighted=weighted, gamma=gamma, random_seed=s) for s in (1, 2, 3)
+    ]
     theirs = _levels(row, oracle.g.n)[-1]
     # both partitions scored by the objective Leiden optimises, modularity at resolution
-    # gamma: sum_c e_c / 2m - gamma sum_c (K_c / 2m)^2
+    # gamma: sum_c e_c / 2m - gamma sum_c (K_c / 2m)^2; ours as the mean over three seeds
+    # (on weighted wiki-Vote single runs of either land 0.42 or 0.43)
     q_theirs = _resolution_modularity(und, theirs, weighted, gamma)
-    q_ours = _resolution_modularity(und, ours.membership, weighted, gamma)
+    q_ours = float(
+        np.mean([_resolution_modularity(und, r.membership, weighted, gamma) for r in runs])
+    )
     assert q_ours >= q_theirs - 0.005, (q_ours, q_theirs)
     if gamma == 1.0:
         assert abs(q_theirs - row["modularity"]) < 1e-9
