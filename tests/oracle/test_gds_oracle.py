@@ -417,9 +417,7 @@ def test_leiden_quality(oracle: Oracle, weighted: bool, gamma: float) -> None:
         config["relationshipWeightProperty"] = "weight"
     row = oracle.call("leiden", "undirected", config)
     und = oracle.ours("undirected")
-    runs = [
-        community.leiden(und, weighted=weighted, gamma=gamma, random_seed=s) for s in (1, 2, 3)
-    ]
+    runs = [community.leiden(und, weighted=weighted, gamma=gamma, random_seed=s) for s in (1, 2, 3)]
     theirs = _levels(row, oracle.g.n)[-1]
     # both partitions scored by the objective Leiden optimises, modularity at resolution
     # gamma: sum_c e_c / 2m - gamma sum_c (K_c / 2m)^2; ours as the mean over three seeds
