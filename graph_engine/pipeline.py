@@ -244,11 +244,7 @@ def compute(
             und = g.undirected()
             prev_map: dict[Any, int] = {}
             if previous is not None:
-                prev_map = {
-                    s.customer_id: s.community_id
-                    for s in store.run_scores(previous.run_id)
-                    if s.community_id is not None
-                }
+                prev_map = dict(store.run_communities(previous.run_id))
             partition = runner.communities(g, gamma=settings.leiden_resolution, random_seed=seed)
             membership, stability = match_communities(g.ids, partition.membership, prev_map)
             bridge = participation_coefficient(und, membership)

@@ -104,7 +104,7 @@ def _community_members(store: GraphStore, communities: Sequence[int] | None) -> 
     if not communities:
         return None
     wanted = set(communities)
-    members = [s.customer_id for s in store.run_scores() if s.community_id in wanted]
+    members = [c for c, community in store.run_communities().items() if community in wanted]
     if not members:
         raise ParameterError(f"target communities {sorted(wanted)} have no members")
     return members
@@ -231,7 +231,7 @@ def segment_lift(
         if ids is not None
         else store.segment(tag=tag, campaign=campaign)
     )
-    membership = {s.customer_id: s.community_id for s in store.run_scores()}
+    membership = store.run_communities()
     return lift(membership, segment, min_size, alpha)
 
 

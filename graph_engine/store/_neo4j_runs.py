@@ -86,6 +86,7 @@ class Neo4jRunsMixin:
     _batch: int
     _page: int
     _query: Callable[..., list[dict[str, Any]]]
+    _paged: Callable[..., Iterator[dict[str, Any]]]
     _command: Callable[..., list[dict[str, Any]]]
     _write: Callable[..., Any]
     _read: Callable[..., Any]
@@ -345,6 +346,15 @@ class Neo4jRunsMixin:
             if len(rows) < self._page:
                 return
             after = rows[-1]["score"]["customer_id"]
+
+    def run_communities(self, run_id: str | None = None) -> dict[str, int]:
+        """Community id of every customer of a run that has one (one property read)."""
+        run = self._current_id(run_id)
+        return {
+            str(r["customer_id"]): int(r["community_id"])
+            for r in self._paged("scores/run_communities", "customer_id", "", run_id=run)
+            if r["community_id"] is not None
+        }
 
     def community_profiles(
         self, community_id: int | None = None, run_id: str | None = None

@@ -446,6 +446,16 @@ class RunsMixin:
             yield from (_score(r) for r in rows)
             last = rows[-1][0]
 
+    def run_communities(self, run_id: str | None = None) -> dict[str, int]:
+        """Community id of every customer of a run that has one (one column read)."""
+        run = self._current_id(run_id)
+        rows = self._db.execute(
+            "SELECT customer_id, community_id FROM scores "
+            "WHERE run_id = ? AND community_id IS NOT NULL",
+            (run,),
+        )
+        return {customer: int(community) for customer, community in rows}
+
     def community_profiles(
         self, community_id: int | None = None, run_id: str | None = None
     ) -> list[dict[str, Any]]:

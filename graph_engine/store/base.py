@@ -490,6 +490,10 @@ class GraphStore(Protocol):
     def run_scores(self, run_id: str | None = None) -> Iterable[ScoreRecord]:
         """Stream every score of a run (default current), in customer id order."""
 
+    def run_communities(self, run_id: str | None = None) -> dict[str, int]:
+        """Community id of every customer of a run (default current) that has one: the
+        one column of :meth:`run_scores` that compute and community targeting need."""
+
     def community_profiles(
         self, community_id: int | None = None, run_id: str | None = None
     ) -> list[dict[str, Any]]:

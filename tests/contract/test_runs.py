@@ -113,6 +113,31 @@ def test_retention_and_history(people: GraphStore) -> None:
         store.publish_run(runs[-1], {}, {}, keep=0)
 
 
+def test_run_communities_read_one_column_of_a_run(people: GraphStore) -> None:
+    """The community of each customer of a run, the current one by default; customers
+    without a community are left out (paging: tests/unit/test_neo4j_recorded.py)."""
+    store = people
+    first = store.begin_run({}, {})
+    ids = [f"c{i:04d}" for i in range(40)]
+    rows = [replace(score(c, first.run_id, 0.5), community_id=i % 7) for i, c in enumerate(ids)]
+    rows[5] = replace(rows[5], community_id=None)
+    store.write_scores(first.run_id, rows)
+    store.publish_run(first.run_id, {}, {}, keep=3)
+    second = store.begin_run({}, {})
+    store.write_scores(second.run_id, [replace(score("c0001", second.run_id, 0.5), community_id=42)])
+    store.publish_run(second.run_id, {}, {}, keep=3)
+    assert store.run_communities() == {"c0001": 42}
+    older = store.run_communities(first.run_id)
+    assert older == {
+        s.customer_id: s.community_id
+        for s in store.run_scores(first.run_id)
+        if s.community_id is not None
+    }
+    assert len(older) == 39 and "c0005" not in older and older["c0013"] == 6
+    with pytest.raises(NotFoundError):
+        store.run_communities("no-such-run")
+
+
 def test_segments(store: GraphStore, settings: Settings) -> None:
     ingest(
         store,

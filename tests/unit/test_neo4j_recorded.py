@@ -524,6 +524,11 @@ def test_score_reads_pass_filters_as_parameters() -> None:
             "scores/tier_summary": [{"tier": "kol", "tier_level": "micro", "customers": 1}],
             "scores/page": lambda p: [{"score": score_node(record)}] if p["after"] == "" else [],
             "scores/communities": [{"profile": json.dumps({"community_id": 1, "size": 2})}],
+            "scores/run_communities": lambda p: {
+                "": [{"customer_id": "a", "community_id": 3}],
+                "a": [{"customer_id": "b", "community_id": None}],
+                "b": [],
+            }[p["after"]],
         },
         neo4j_read_page_size=1,
     )
@@ -560,6 +565,9 @@ def test_score_reads_pass_filters_as_parameters() -> None:
     assert store.tier_summary()[0]["tier"] == "kol"
     assert [s.customer_id for s in store.run_scores()] == ["a"]
     assert [c.params["after"] for c in recorder.of("scores/page")] == ["", "a"]
+    assert store.run_communities() == {"a": 3}  # paged; no community, not listed
+    assert [c.params["after"] for c in recorder.of("scores/run_communities")] == ["", "a", "b"]
+    assert recorder.of("scores/run_communities")[0].params["run_id"] == "run-1"
     assert store.community_profiles()[0]["size"] == 2
     recorder.answers["scores/communities"] = []
     with pytest.raises(NotFoundError, match="no community 5"):
@@ -813,6 +821,7 @@ def test_every_protocol_operation_runs_its_named_statements() -> None:
         ("top_scores", (), ["meta/get", "scores/top"]),
         ("tier_summary", (), ["meta/get", "scores/tier_summary"]),
         ("community_profiles", (), ["meta/get", "scores/communities"]),
+        ("run_communities", (), ["meta/get", "scores/run_communities"]),
         ("create_key", ("reader",), ["keys/create", "keys/get"]),
         ("list_keys", (), ["keys/list"]),
         ("revoke_key", ("k",), ["keys/get", "keys/revoke", "keys/get"]),
