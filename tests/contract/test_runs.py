@@ -124,7 +124,8 @@ def test_run_communities_read_one_column_of_a_run(people: GraphStore) -> None:
     store.write_scores(first.run_id, rows)
     store.publish_run(first.run_id, {}, {}, keep=3)
     second = store.begin_run({}, {})
-    store.write_scores(second.run_id, [replace(score("c0001", second.run_id, 0.5), community_id=42)])
+    moved = replace(score("c0001", second.run_id, 0.5), community_id=42)
+    store.write_scores(second.run_id, [moved])
     store.publish_run(second.run_id, {}, {}, keep=3)
     assert store.run_communities() == {"c0001": 42}
     older = store.run_communities(first.run_id)

@@ -13,7 +13,7 @@ from graph_engine.algorithms.community._kernels import aggregate, permute, quali
 from graph_engine.errors import ParameterError
 from graph_engine.snapshot import GraphSnapshot
 
-__all__ = ["ModularityGraph", "modularity_graph", "relabel", "undirected_igraph"]
+__all__ = ["ModularityGraph", "modularity_graph", "relabel"]
 
 
 @dataclass(frozen=True)
@@ -69,24 +69,6 @@ def modularity_graph(g: GraphSnapshot, weighted: bool) -> ModularityGraph:
     w = np.ascontiguousarray(edge_weights(und, weighted), dtype=np.float64)
     strength = np.bincount(und.sources(), weights=w, minlength=und.n).astype(np.float64)
     return ModularityGraph(und.indptr, und.indices.astype(np.int32), w, strength)
-
-
-def undirected_igraph(g: GraphSnapshot, weighted: bool):  # type: ignore[no-untyped-def]
-    """igraph Graph of the snapshot as an undirected multigraph, and its weights.
-
-    An undirected snapshot keeps each relationship once; a directed one has each of
-    its relationships become one undirected edge (direction dropped, parallels kept).
-    Weights: the relationship weights (negative ones as 0) or ones.
-    """
-    edge_weights(g, weighted)  # raises if weights are asked for but absent
-    graph = g.to_igraph()
-    if g.directed:
-        graph.to_undirected(mode="each", combine_edges=None)
-    if weighted:
-        weights = [w if w > 0 else 0.0 for w in graph.es["weight"]]
-    else:
-        weights = [1.0] * graph.ecount()
-    return graph, weights
 
 
 def relabel(membership: npt.ArrayLike) -> npt.NDArray[np.int64]:

@@ -1,43 +1,105 @@
-"""Triangle count, triangle listing and local clustering coefficient (GDS).
+"""Triangle count, triangle listing and local clustering coefficient (GDS), compiled.
+
+Counted with the forward algorithm over the snapshot's CSR arrays (each edge kept from
+its lower-ranked end, rank by degree, so a triangle is found once from its lowest
+corner, in ``O(m^1.5)``), with no conversion to another library's graph.
 
 References
 ----------
 Watts, D. J., & Strogatz, S. H. (1998). Collective dynamics of 'small-world'
 networks. Nature 393, 440-442. doi:10.1038/30918
+Schank, T., & Wagner, D. (2005). Finding, counting and listing all triangles in large
+graphs, an experimental study. WEA 2005, LNCS 3503, 606-609. doi:10.1007/11427186_54
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from graph_engine.algorithms._checks import check_int
-from graph_engine.algorithms.community._graph import undirected_igraph
+from graph_engine.algorithms.reach._kernels import _jit
 from graph_engine.algorithms.results import NodeScores
 from graph_engine.snapshot import GraphSnapshot
 
 __all__ = ["local_clustering_coefficient", "triangle_count", "triangles"]
 
 
-def _simple(g: GraphSnapshot, max_degree: int | None):  # type: ignore[no-untyped-def]
-    graph, _ = undirected_igraph(g, False)
-    graph.simplify()
+def _forward(g: GraphSnapshot, max_degree: int | None) -> tuple[Any, Any, Any]:
+    """The undirected simple graph of ``g`` (no self-loops, one entry per neighbour),
+    without the nodes of degree over ``max_degree``, each edge kept once from its
+    lower-ranked end (rank: degree, then index), and which nodes were left out."""
+    und = g.undirected()
     excluded = np.zeros(g.n, dtype=bool)
     if max_degree is not None:
         check_int("max_degree", max_degree, 0)
         # GDS compares the projection's degree: every relationship of the undirected
         # multigraph, parallels each and a self-loop twice
-        excluded = np.diff(g.undirected().indptr) > max_degree
-        ends = np.asarray(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-        graph.delete_edges(np.flatnonzero(excluded[ends].any(axis=1)).tolist())
-    return graph, excluded
+        excluded = np.diff(und.indptr) > max_degree
+    src, dst = und.sources(), und.indices
+    keep = src != dst
+    keep[1:] &= (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])  # sorted: parallels adjacent
+    keep &= ~excluded[src] & ~excluded[dst]
+    src, dst = src[keep], dst[keep]
+    degree = np.bincount(src, minlength=g.n)
+    rank = np.empty(g.n, dtype=np.int64)
+    rank[np.lexsort((np.arange(g.n), degree))] = np.arange(g.n)
+    up = rank[src] < rank[dst]
+    src, dst = src[up], dst[up]
+    indptr = np.zeros(g.n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=g.n), out=indptr[1:])
+    return indptr, dst.astype(np.int32), excluded  # still sorted by source
 
 
-def _triangles_per_node(graph, n: int) -> npt.NDArray[np.float64]:  # type: ignore[no-untyped-def]
-    corners = np.asarray(graph.list_triangles(), dtype=np.int64).ravel()
-    return np.bincount(corners, minlength=n).astype(float)
+@_jit
+def _count(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:  # pragma: no cover - numba
+    """Triangles at each node of a forward adjacency (each edge once, low rank to high):
+    every triangle is found once, from its lowest-ranked corner."""
+    n = indptr.size - 1
+    counts = np.zeros(n)
+    mark = np.full(n, -1, dtype=np.int64)
+    for u in range(n):
+        for e in range(indptr[u], indptr[u + 1]):
+            mark[indices[e]] = u
+        for e in range(indptr[u], indptr[u + 1]):
+            v = indices[e]
+            for f in range(indptr[v], indptr[v + 1]):
+                x = indices[f]
+                if mark[x] == u:
+                    counts[u] += 1
+                    counts[v] += 1
+                    counts[x] += 1
+    return counts
+
+
+@_jit
+def _list(indptr: np.ndarray, indices: np.ndarray, total: int) -> np.ndarray:  # pragma: no cover
+    """The corners of every triangle of a forward adjacency, one row each."""
+    n = indptr.size - 1
+    out = np.empty((total, 3), dtype=np.int64)
+    mark = np.full(n, -1, dtype=np.int64)
+    found = 0
+    for u in range(n):
+        for e in range(indptr[u], indptr[u + 1]):
+            mark[indices[e]] = u
+        for e in range(indptr[u], indptr[u + 1]):
+            v = indices[e]
+            for f in range(indptr[v], indptr[v + 1]):
+                x = indices[f]
+                if mark[x] == u:
+                    out[found, 0] = u
+                    out[found, 1] = v
+                    out[found, 2] = x
+                    found += 1
+    return out
+
+
+def _triangles_per_node(g: GraphSnapshot, max_degree: int | None) -> tuple[Any, Any, Any]:
+    indptr, indices, excluded = _forward(g, max_degree)
+    return _count(indptr, indices), (indptr, indices), excluded
 
 
 def triangle_count(g: GraphSnapshot, max_degree: int | None = None) -> NodeScores:
@@ -60,8 +122,7 @@ def triangle_count(g: GraphSnapshot, max_degree: int | None = None) -> NodeScore
     >>> triangle_count(g).to_dict()
     {'a': 1.0, 'b': 1.0, 'c': 1.0, 'd': 0.0}
     """
-    graph, excluded = _simple(g, max_degree)
-    counts = _triangles_per_node(graph, g.n)
+    counts, _, excluded = _triangles_per_node(g, max_degree)
     total = round(counts.sum() / 3)
     counts[excluded] = -1
     return NodeScores(
@@ -77,12 +138,10 @@ def triangles(g: GraphSnapshot) -> list[tuple[Hashable, Hashable, Hashable]]:
     >>> triangles(GraphSnapshot.from_edges(list("abc"), list("bca")))
     [('a', 'b', 'c')]
     """
-    graph, _ = _simple(g, None)
+    counts, (indptr, indices), _ = _triangles_per_node(g, None)
+    corners = np.sort(_list(indptr, indices, round(counts.sum() / 3)), axis=1)
     ids = g.ids
-    found: list[tuple[Hashable, Hashable, Hashable]] = []
-    for tri in graph.list_triangles():
-        a, b, c = sorted(tri)
-        found.append((ids[a], ids[b], ids[c]))
+    found = [(ids[a], ids[b], ids[c]) for a, b, c in corners.tolist()]
     return sorted(found, key=repr)
 
 
@@ -100,8 +159,7 @@ def local_clustering_coefficient(g: GraphSnapshot) -> NodeScores:
     >>> local_clustering_coefficient(g).to_dict()["c"]
     0.3333333333333333
     """
-    graph, _ = _simple(g, None)
-    counts = _triangles_per_node(graph, g.n)
+    counts, _, _ = _triangles_per_node(g, None)
     d = _distinct_neighbours(g).astype(float)
     pairs = d * (d - 1)
     lcc = np.divide(2 * counts, pairs, out=np.zeros(g.n), where=pairs > 0)

@@ -380,3 +380,33 @@ def test_leiden_is_as_good_as_igraphs_on_real_graphs(name: str, directed: bool) 
     finally:
         random.setstate(state)
     assert np.mean(ours) >= np.mean(theirs) - 0.001, (ours, theirs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("max_degree", [None, 6, 12])
+@pytest.mark.parametrize("seed", range(5))
+def test_compiled_triangles_are_networkx_triangles(seed: int, max_degree: int | None) -> None:
+    """On random multigraphs with self-loops: triangles of the simple graph left when the
+    nodes of multigraph degree over ``max_degree`` are removed (those get -1)."""
+    g = random_graph(seed, n=70, m=300, weighted=False)
+    degree = np.diff(g.indptr)  # each relationship of the undirected multigraph
+    simple = nx.Graph()
+    simple.add_nodes_from(range(g.n))
+    simple.add_edges_from(
+        (a, b) for a, b in zip(g.sources().tolist(), g.indices.tolist(), strict=True) if a != b
+    )
+    if max_degree is not None:
+        simple.remove_nodes_from([v for v in range(g.n) if degree[v] > max_degree])
+    expected = nx.triangles(simple)
+    result = community.triangle_count(g, max_degree=max_degree)
+    for v in range(g.n):
+        assert result.scores[v] == expected.get(v, -1), v
+    assert result.config["global_triangle_count"] == sum(expected.values()) // 3
+    if max_degree is None:
+        listed = {tuple(sorted(t)) for t in community.triangles(g)}
+        cliques = {tuple(sorted(c)) for c in nx.enumerate_all_cliques(simple) if len(c) == 3}
+        assert listed == cliques and len(community.triangles(g)) == len(cliques)
+        loops = {int(a) for a, b in zip(g.sources(), g.indices, strict=True) if a == b}
+        for v in range(g.n):  # GDS counts a node's own self-loop among its neighbours
+            d = simple.degree(v) + (v in loops)
+            want = 2 * expected[v] / (d * (d - 1)) if d > 1 else 0.0
+            assert community.local_clustering_coefficient(g).scores[v] == pytest.approx(want)
