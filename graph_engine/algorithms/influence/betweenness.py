@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from graph_engine.algorithms._checks import as_generator, check_int, edge_weights
+from graph_engine.algorithms.influence._paths import brandes
 from graph_engine.algorithms.results import NodeScores
 from graph_engine.snapshot import GraphSnapshot
 
@@ -27,9 +28,10 @@ def betweenness(
 ) -> NodeScores:
     """Betweenness: for each node, the sum over ordered pairs (s, t) of the share of
     shortest s-t paths through it (Brandes), not normalised; on an undirected snapshot
-    each pair counts once (GDS divides by 2). Weighted runs use Dijkstra over the
-    positive weights (relationships with a negative weight are ignored). Parallel
-    relationships are distinct paths.
+    each pair counts once (GDS divides by 2). Unweighted runs are compiled
+    breadth-first searches over the snapshot's arrays; weighted runs use igraph's
+    Dijkstra over the positive weights (relationships with a negative weight are
+    ignored). Parallel relationships are distinct paths.
 
     Parameters
     ----------
@@ -59,13 +61,6 @@ def betweenness(
     }
     if n == 0 or g.m == 0:
         return NodeScores(g.ids, np.zeros(n), "betweenness", config)
-    graph = g.to_igraph()
-    weights = None
-    if weighted:
-        edge_weights(g, True)  # raises if the snapshot has no weights
-        negative = [e.index for e in graph.es if e["weight"] < 0]
-        graph.delete_edges(negative)  # GDS ignores negative weights
-        weights = graph.es["weight"]
     sources = None
     if sampling_size is not None:
         check_int("sampling_size", sampling_size, 1)
@@ -77,6 +72,16 @@ def betweenness(
             eligible = int(np.count_nonzero(p))
             size = min(sampling_size, eligible)
             sources = rng.choice(n, size=size, replace=False, p=p).tolist()
+    if not weighted:  # hop counts: compiled breadth-first searches over the CSR arrays
+        chosen = np.arange(n) if sources is None else np.asarray(sources, dtype=np.int64)
+        scores = brandes(g.indptr, g.indices, chosen)
+        if not g.directed:
+            scores /= 2.0  # each pair was walked from both ends
+        return NodeScores(g.ids, scores, "betweenness", config)
+    edge_weights(g, True)  # raises if the snapshot has no weights
+    graph = g.to_igraph()  # Dijkstra with igraph's tolerance for equal path lengths
+    graph.delete_edges(np.flatnonzero(np.asarray(graph.es["weight"]) < 0).tolist())
+    weights = graph.es["weight"]  # GDS ignores negative weights
     if sources is None:
         scores = graph.betweenness(directed=g.directed, weights=weights)
     else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from graph_engine.algorithms.influence._paths import distance_sums
 from graph_engine.algorithms.results import NodeScores
 from graph_engine.snapshot import GraphSnapshot
 
@@ -35,18 +36,8 @@ def closeness(g: GraphSnapshot, use_wasserman_faust: bool = False) -> NodeScores
     n = g.n
     scores = np.zeros(n)
     if n > 1 and g.m:
-        graph = g.to_igraph()
-        k = np.zeros(n)
-        total = np.zeros(n)
-        # BFS from every node in C, a block of sources at a time to bound memory
-        block = max(1, min(n, 4_000_000 // n))
-        for start in range(0, n, block):
-            sources = range(start, min(start + block, n))
-            lengths = np.asarray(graph.distances(source=sources, mode="out"), dtype=float)
-            lengths[np.arange(len(sources)), np.asarray(sources)] = np.inf
-            reach = np.isfinite(lengths)
-            k += reach.sum(axis=0)
-            total += np.where(reach, lengths, 0.0).sum(axis=0)
+        # a compiled breadth-first search from every node over the CSR arrays
+        k, total = distance_sums(g.indptr, g.indices, np.arange(n, dtype=np.int64))
         scores = np.divide(k, total, out=np.zeros(n), where=total > 0)
         if use_wasserman_faust:
             scores = scores * k / (n - 1)
