@@ -33,12 +33,50 @@ def timed(fn: Any) -> tuple[float, Any]:
     return time.perf_counter() - start, out
 
 
+def measure(graph: str, nodes: int) -> dict[str, Any]:
+    """One graph: our times beside igraph's and networkit's, results checked equal."""
+    import igraph
+    import networkit as nk
+
+    from graph_engine import GraphSnapshot
+    from graph_engine.algorithms import community, influence
+
+    src, dst, n, directed = load_edges(graph, nodes)
+    g = GraphSnapshot.from_index_edges(src, dst, list(range(n)), directed=directed)
+    build, ig = timed(
+        lambda: igraph.Graph(n=n, edges=np.column_stack([src, dst]), directed=directed)
+    )
+    und = ig.as_undirected(mode="each")
+    gk = nk.Graph(n, directed=directed)
+    gk.addEdges((src, dst))
+    row: dict[str, Any] = {"igraph_build_seconds": build, "nodes": n, "edges": int(src.size)}
+    # the sources our sampler draws (seed 1), handed to the peers as well
+    ours_b, scores = timed(lambda: influence.betweenness(g, sampling_size=100, sampling_seed=1))
+    rng = np.random.default_rng(1)
+    out = g.out_degree().astype(float)
+    sources = rng.choice(n, size=100, replace=False, p=out / out.sum()).tolist()
+    ig_b, theirs = timed(lambda: ig.betweenness(directed=directed, sources=sources))
+    assert np.allclose(scores.scores, theirs, rtol=1e-9, atol=1e-9), graph
+    nk_b, _ = timed(lambda: nk.centrality.EstimateBetweenness(gk, 100).run())
+    row["betweenness"] = {"ours": ours_b, "igraph": ig_b, "networkit": nk_b}
+    ours_t, tri = timed(lambda: community.triangle_count(g))
+    simple = und.copy()
+    simple.simplify()
+    ig_t, corners = timed(lambda: simple.list_triangles())
+    assert tri.config["global_triangle_count"] == len(corners), graph
+    row["triangles"] = {"ours": ours_t, "igraph": ig_t}
+    if n <= 5_000:
+        ours_c, _ = timed(lambda: influence.closeness(g))
+        ig_c, _ = timed(lambda: ig.closeness(mode="in"))
+        row["closeness"] = {"ours": ours_c, "igraph": ig_c}
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--nodes", type=int, default=500_000)
     parser.add_argument("--graphs", default="email-Eu-core,soc-Slashdot0902,synthetic")
     args = parser.parse_args()
-    import igraph
     import networkit as nk
 
     from graph_engine import GraphSnapshot
@@ -51,36 +89,9 @@ def main() -> None:
     community.triangle_count(tiny)  # compiled kernels loaded before timing
     results: dict[str, Any] = {}
     for graph in args.graphs.split(","):
-        src, dst, n, directed = load_edges(graph, args.nodes)
-        g = GraphSnapshot.from_index_edges(src, dst, list(range(n)), directed=directed)
-        build, ig = timed(
-            lambda: igraph.Graph(n=n, edges=np.column_stack([src, dst]), directed=directed)
-        )
-        und = ig.as_undirected(mode="each")
-        gk = nk.Graph(n, directed=directed)
-        gk.addEdges((src, dst))
-        row: dict[str, Any] = {"igraph_build_seconds": build, "nodes": n, "edges": int(src.size)}
-        # the sources our sampler draws (seed 1), handed to the peers as well
-        ours_b, scores = timed(lambda: influence.betweenness(g, sampling_size=100, sampling_seed=1))
-        rng = np.random.default_rng(1)
-        out = g.out_degree().astype(float)
-        sources = rng.choice(n, size=100, replace=False, p=out / out.sum()).tolist()
-        ig_b, theirs = timed(lambda: ig.betweenness(directed=directed, sources=sources))
-        assert np.allclose(scores.scores, theirs, rtol=1e-9, atol=1e-9), graph
-        nk_b, _ = timed(lambda: nk.centrality.EstimateBetweenness(gk, 100).run())
-        row["betweenness"] = {"ours": ours_b, "igraph": ig_b, "networkit": nk_b}
-        ours_t, tri = timed(lambda: community.triangle_count(g))
-        simple = und.copy()
-        simple.simplify()
-        ig_t, corners = timed(lambda: simple.list_triangles())
-        assert tri.config["global_triangle_count"] == len(corners), graph
-        row["triangles"] = {"ours": ours_t, "igraph": ig_t}
-        if n <= 5_000:
-            ours_c, _ = timed(lambda: influence.closeness(g))
-            ig_c, _ = timed(lambda: ig.closeness(mode="in"))
-            row["closeness"] = {"ours": ours_c, "igraph": ig_c}
+        row = measure(graph, args.nodes)
         results[graph] = row
-        cells = [f"igraph build {build:.2f}s"]
+        cells = [f"igraph build {row['igraph_build_seconds']:.2f}s"]
         for name in ("betweenness", "triangles", "closeness"):
             if name in row:
                 r = row[name]
