@@ -86,16 +86,22 @@ BREAKAGES = (
     ),
     Breakage(
         "Leiden resolution hard-coded to 1.0",
-        ((f"{PKG}/algorithms/community/leiden.py", "resolution=gamma,", "resolution=1.0,"),),
+        (
+            (
+                f"{PKG}/algorithms/community/leiden.py",
+                "    resolution = gamma / two_m\n",
+                "    resolution = 1.0 / two_m\n",
+            ),
+        ),
         ("tests/unit/algorithms",),
     ),
     Breakage(
         "Leiden ignores the weights",
         (
             (
-                f"{PKG}/algorithms/community/leiden.py",
-                "            weights=weights,\n",
-                "            weights=None,\n",
+                f"{PKG}/algorithms/community/_graph.py",
+                "    w = np.ascontiguousarray(edge_weights(und, weighted), dtype=np.float64)\n",
+                "    w = np.ones(und.m)\n",
             ),
         ),
         ("tests/unit/algorithms",),
