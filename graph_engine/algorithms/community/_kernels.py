@@ -116,6 +116,66 @@ def quality(
 
 
 @_jit
+def _links(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    w: np.ndarray,
+    comm: np.ndarray,
+    v: int,
+    seen: np.ndarray,
+    link: np.ndarray,
+    listed: np.ndarray,
+) -> int:  # pragma: no cover - numba
+    """The communities next to ``v`` (its own first) into ``listed`` and the weight from
+    ``v`` to each into ``link`` (self-loops left out); returns how many were listed."""
+    cv = comm[v]
+    count = 0
+    seen[cv] = v
+    link[cv] = 0.0
+    listed[count] = cv
+    count += 1
+    for e in range(indptr[v], indptr[v + 1]):
+        u = indices[e]
+        if u == v:
+            continue
+        c = comm[u]
+        if seen[c] != v:
+            seen[c] = v
+            link[c] = 0.0
+            listed[count] = c
+            count += 1
+        link[c] += w[e]
+    return count
+
+
+@_jit
+def _best(
+    listed: np.ndarray,
+    count: int,
+    link: np.ndarray,
+    tot: np.ndarray,
+    kv: float,
+    resolution: float,
+) -> tuple[int, float, float]:  # pragma: no cover - numba
+    """The listed community that gains most for a node of strength ``kv`` taken out of
+    its own (``listed[0]``, kept on a tie), its gain, and the runner-up's gain (at least
+    0, being alone)."""
+    best = listed[0]
+    best_gain = link[best] - resolution * kv * tot[best]
+    second = 0.0
+    for j in range(1, count):
+        c = listed[j]
+        gain = link[c] - resolution * kv * tot[c]
+        if gain > best_gain:
+            second = max(second, best_gain)
+            best_gain = gain
+            best = c
+        else:
+            second = max(second, gain)
+    return best, best_gain, second
+
+
+@_jit
 def sweep_local_moving(
     indptr: np.ndarray,
     indices: np.ndarray,
@@ -146,33 +206,11 @@ def sweep_local_moving(
         for i in range(n):
             v = order[i]
             cv = comm[v]
-            count = 0
-            seen[cv] = v
-            link[cv] = 0.0
-            listed[count] = cv
-            count += 1
-            for e in range(indptr[v], indptr[v + 1]):
-                u = indices[e]
-                if u == v:
-                    continue
-                c = comm[u]
-                if seen[c] != v:
-                    seen[c] = v
-                    link[c] = 0.0
-                    listed[count] = c
-                    count += 1
-                link[c] += w[e]
+            count = _links(indptr, indices, w, comm, v, seen, link, listed)
             kv = k[v]
             tot[cv] -= kv
             stay = link[cv] - resolution * kv * tot[cv]
-            best = cv
-            best_gain = stay
-            for j in range(1, count):
-                c = listed[j]
-                gain = link[c] - resolution * kv * tot[c]
-                if gain > best_gain:
-                    best_gain = gain
-                    best = c
+            best, best_gain, _ = _best(listed, count, link, tot, kv, resolution)
             tot[best] += kv
             if best != cv:
                 comm[v] = best
@@ -243,38 +281,12 @@ def fast_local_moving(
         pending -= 1
         queued[v] = False
         cv = comm[v]
-        count = 0
-        seen[cv] = v
-        link[cv] = 0.0
-        listed[count] = cv
-        count += 1
-        for e in range(indptr[v], indptr[v + 1]):
-            u = indices[e]
-            if u == v:
-                continue
-            c = comm[u]
-            if seen[c] != v:
-                seen[c] = v
-                link[c] = 0.0
-                listed[count] = c
-                count += 1
-            link[c] += w[e]
+        count = _links(indptr, indices, w, comm, v, seen, link, listed)
         kv = k[v]
         tot[cv] -= kv
         size[cv] -= 1
-        best = cv
         stay = link[cv] - resolution * kv * tot[cv]
-        best_gain = stay
-        second = 0.0  # runner-up gain; 0 is being alone, never out of reach
-        for j in range(1, count):
-            c = listed[j]
-            gain = link[c] - resolution * kv * tot[c]
-            if gain > best_gain:
-                second = max(second, best_gain)
-                best_gain = gain
-                best = c
-            else:
-                second = max(second, gain)
+        best, best_gain, second = _best(listed, count, link, tot, kv, resolution)
         if best_gain < 0.0 and size[cv] > 0 and empties > 0:
             empties -= 1  # alone beats every community in reach
             best = empty[empties]

@@ -55,12 +55,16 @@ def _forward(g: GraphSnapshot, max_degree: int | None) -> tuple[Any, Any, Any]:
 
 
 @_jit
-def _count(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:  # pragma: no cover - numba
+def _walk(
+    indptr: np.ndarray, indices: np.ndarray, corners: np.ndarray
+) -> np.ndarray:  # pragma: no cover - numba
     """Triangles at each node of a forward adjacency (each edge once, low rank to high):
-    every triangle is found once, from its lowest-ranked corner."""
+    every triangle is found once, from its lowest-ranked corner, and written as a row
+    of ``corners`` while rows remain (pass an empty array to count only)."""
     n = indptr.size - 1
     counts = np.zeros(n)
     mark = np.full(n, -1, dtype=np.int64)
+    found = 0
     for u in range(n):
         for e in range(indptr[u], indptr[u + 1]):
             mark[indices[e]] = u
@@ -72,34 +76,17 @@ def _count(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:  # pragma: no
                     counts[u] += 1
                     counts[v] += 1
                     counts[x] += 1
-    return counts
-
-
-@_jit
-def _list(indptr: np.ndarray, indices: np.ndarray, total: int) -> np.ndarray:  # pragma: no cover
-    """The corners of every triangle of a forward adjacency, one row each."""
-    n = indptr.size - 1
-    out = np.empty((total, 3), dtype=np.int64)
-    mark = np.full(n, -1, dtype=np.int64)
-    found = 0
-    for u in range(n):
-        for e in range(indptr[u], indptr[u + 1]):
-            mark[indices[e]] = u
-        for e in range(indptr[u], indptr[u + 1]):
-            v = indices[e]
-            for f in range(indptr[v], indptr[v + 1]):
-                x = indices[f]
-                if mark[x] == u:
-                    out[found, 0] = u
-                    out[found, 1] = v
-                    out[found, 2] = x
+                    if found < corners.shape[0]:
+                        corners[found, 0] = u
+                        corners[found, 1] = v
+                        corners[found, 2] = x
                     found += 1
-    return out
+    return counts
 
 
 def _triangles_per_node(g: GraphSnapshot, max_degree: int | None) -> tuple[Any, Any, Any]:
     indptr, indices, excluded = _forward(g, max_degree)
-    return _count(indptr, indices), (indptr, indices), excluded
+    return _walk(indptr, indices, np.empty((0, 3), dtype=np.int64)), (indptr, indices), excluded
 
 
 def triangle_count(g: GraphSnapshot, max_degree: int | None = None) -> NodeScores:
@@ -139,7 +126,9 @@ def triangles(g: GraphSnapshot) -> list[tuple[Hashable, Hashable, Hashable]]:
     [('a', 'b', 'c')]
     """
     counts, (indptr, indices), _ = _triangles_per_node(g, None)
-    corners = np.sort(_list(indptr, indices, round(counts.sum() / 3)), axis=1)
+    corners = np.empty((round(counts.sum() / 3), 3), dtype=np.int64)
+    _walk(indptr, indices, corners)
+    corners = np.sort(corners, axis=1)
     ids = g.ids
     found = [(ids[a], ids[b], ids[c]) for a, b, c in corners.tolist()]
     return sorted(found, key=repr)
