@@ -61,6 +61,26 @@ def compact(labels: np.ndarray) -> tuple[np.ndarray, int]:  # pragma: no cover -
 
 
 @_jit
+def _copy_row(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    w: np.ndarray,
+    v: int,
+    rename: np.ndarray,
+    out_idx: np.ndarray,
+    out_w: np.ndarray,
+    at: int,
+) -> int:  # pragma: no cover - numba
+    """Write node ``v``'s adjacency from position ``at``, targets renamed; returns the
+    position after it."""
+    for e in range(indptr[v], indptr[v + 1]):
+        out_idx[at] = rename[indices[e]]
+        out_w[at] = w[e]
+        at += 1
+    return at
+
+
+@_jit
 def permute(
     indptr: np.ndarray, indices: np.ndarray, w: np.ndarray, order: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - numba
@@ -81,12 +101,7 @@ def permute(
     out_idx = np.empty(indices.size, dtype=np.int32)
     out_w = np.empty(indices.size)
     for i in range(n):
-        v = order[i]
-        at = out_ptr[i]
-        for e in range(indptr[v], indptr[v + 1]):
-            out_idx[at] = rename[indices[e]]
-            out_w[at] = w[e]
-            at += 1
+        _copy_row(indptr, indices, w, order[i], rename, out_idx, out_w, out_ptr[i])
     return out_ptr, out_idx, out_w
 
 
@@ -120,25 +135,28 @@ def _links(
     indptr: np.ndarray,
     indices: np.ndarray,
     w: np.ndarray,
-    comm: np.ndarray,
+    labels: np.ndarray,
     v: int,
     seen: np.ndarray,
     link: np.ndarray,
     listed: np.ndarray,
+    groups: np.ndarray,
+    group: int,
 ) -> int:  # pragma: no cover - numba
-    """The communities next to ``v`` (its own first) into ``listed`` and the weight from
-    ``v`` to each into ``link`` (self-loops left out); returns how many were listed."""
-    cv = comm[v]
+    """The labels next to ``v`` (its own first) into ``listed`` and the weight from
+    ``v`` to each into ``link``, self-loops left out, and with ``group >= 0`` only
+    neighbours ``u`` with ``groups[u] == group``; returns how many were listed."""
+    own = labels[v]
     count = 0
-    seen[cv] = v
-    link[cv] = 0.0
-    listed[count] = cv
+    seen[own] = v
+    link[own] = 0.0
+    listed[count] = own
     count += 1
     for e in range(indptr[v], indptr[v + 1]):
         u = indices[e]
-        if u == v:
+        if u == v or (group >= 0 and groups[u] != group):
             continue
-        c = comm[u]
+        c = labels[u]
         if seen[c] != v:
             seen[c] = v
             link[c] = 0.0
@@ -206,7 +224,7 @@ def sweep_local_moving(
         for i in range(n):
             v = order[i]
             cv = comm[v]
-            count = _links(indptr, indices, w, comm, v, seen, link, listed)
+            count = _links(indptr, indices, w, comm, v, seen, link, listed, comm, -1)
             kv = k[v]
             tot[cv] -= kv
             stay = link[cv] - resolution * kv * tot[cv]
@@ -281,7 +299,7 @@ def fast_local_moving(
         pending -= 1
         queued[v] = False
         cv = comm[v]
-        count = _links(indptr, indices, w, comm, v, seen, link, listed)
+        count = _links(indptr, indices, w, comm, v, seen, link, listed, comm, -1)
         kv = k[v]
         tot[cv] -= kv
         size[cv] -= 1
@@ -363,22 +381,7 @@ def refine(
         if ext[v] < resolution * kv * (total[cv] - kv):
             continue  # not well connected to its community
         own = ref[v]
-        count = 0
-        seen[own] = v
-        link[own] = 0.0
-        listed[count] = own
-        count += 1
-        for e in range(indptr[v], indptr[v + 1]):
-            u = indices[e]
-            if u == v or comm[u] != cv:
-                continue
-            t = ref[u]
-            if seen[t] != v:
-                seen[t] = v
-                link[t] = 0.0
-                listed[count] = t
-                count += 1
-            link[t] += w[e]
+        count = _links(indptr, indices, w, ref, v, seen, link, listed, comm, cv)
         ref_tot[own] -= kv
         best = own
         best_gain = 0.0
@@ -446,12 +449,7 @@ def aggregate(
     weights = np.empty(indices.size)
     for v in range(n):
         c = groups[v]
-        at = fill[c]
-        for e in range(indptr[v], indptr[v + 1]):
-            targets[at] = groups[indices[e]]
-            weights[at] = w[e]
-            at += 1
-        fill[c] = at
+        fill[c] = _copy_row(indptr, indices, w, v, groups, targets, weights, fill[c])
     out_ptr = np.zeros(count + 1, dtype=np.int64)
     acc = np.zeros(count)
     seen = np.full(count, -1, dtype=np.int32)
