@@ -50,6 +50,19 @@ class ModularityGraph:
         indptr, indices, weights = permute(self.indptr, self.indices, self.weights, order)
         return ModularityGraph(indptr, indices, weights, self.strength[order])
 
+    def shuffled(self, rng: np.random.Generator) -> tuple[ModularityGraph, npt.NDArray[np.int64]]:
+        """The graph with its nodes renamed in a random order, and each node's new name.
+
+        Visiting the renamed graph in index order visits the nodes in a random order
+        while reading the adjacency front to back (sequential memory reads); graphs
+        aggregated from it number their nodes in the order met, so they are visited in
+        index order too.
+        """
+        order = rng.permutation(self.n)
+        renamed = np.empty(self.n, dtype=np.int64)
+        renamed[order] = np.arange(self.n)
+        return self.permuted(order), renamed
+
     def quality(self, labels: npt.NDArray[np.integer[Any]], gamma: float = 1.0) -> float:
         """``Σ_c (I_c − γ K_c² / 2m) / 2m`` of ``labels`` (modularity at ``γ = 1``)."""
         return float(quality(self.indptr, self.indices, self.weights, labels, gamma))

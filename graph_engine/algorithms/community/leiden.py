@@ -60,8 +60,10 @@ def leiden(
     max_levels : int >= 1
         Upper bound on levels (each: local moving, refinement, aggregation).
     tolerance : float >= 0
-        Stop when a level improves the objective (modularity at resolution ``gamma``)
-        by less than this; also when a level finds nothing to aggregate.
+        A level that improves the objective (modularity at resolution ``gamma``) by
+        less than this, or finds nothing to aggregate, ends an iteration; another
+        iteration then starts from the original nodes in the partition found, unless
+        the last one improved the objective by at most this.
     include_intermediate_communities : bool
         Recorded for GDS parity; every level's membership is in ``levels``.
     seed_property : mapping of node id to community id, optional
@@ -119,9 +121,13 @@ def _levels(
     tolerance: float,
     rng: np.random.Generator,
 ) -> tuple[list[npt.NDArray[np.int64]], list[float], bool]:
-    """Leiden levels until one gains less than ``tolerance`` in the objective, finds
-    nothing to aggregate, or ``max_levels``: each level's membership of the original
-    nodes and modularity, and whether it stopped before ``max_levels``."""
+    """Leiden levels, at most ``max_levels``: each level's membership of the original
+    nodes and modularity, and whether the run converged before ``max_levels``.
+
+    A level that gains less than ``tolerance`` in the objective, or has nothing to
+    aggregate, ends an iteration; the next iteration starts again from the original
+    nodes in the partition found, unless the one that ended gained at most
+    ``tolerance``, which ends the run."""
     two_m = graph.two_m
     if graph.n == 0 or two_m <= 0:
         labels = compact(initial)[0] if graph.n else initial
@@ -134,15 +140,10 @@ def _levels(
     objective = start = original.quality(membership, gamma)
     iteration_starts = True
     for _ in range(max_levels):
-        if iteration_starts:
-            # the original nodes in a random order, renamed so that visiting them in
-            # index order reads the adjacency sequentially; aggregated levels number
-            # their nodes in the order met, so they are visited in index order too
-            order = rng.permutation(original.n)
-            graph = original.permuted(order)
-            comm = membership[order]
-            node_of = np.empty(original.n, dtype=np.int64)  # original node -> current node
-            node_of[order] = np.arange(original.n)
+        if iteration_starts:  # the original nodes, in a random order
+            graph, node_of = original.shuffled(rng)  # node_of: original -> current node
+            comm = np.empty(original.n, dtype=membership.dtype)
+            comm[node_of] = membership
             iteration_starts = False
         n = graph.n
         visit = np.arange(n, dtype=np.int32)

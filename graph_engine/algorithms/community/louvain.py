@@ -92,12 +92,7 @@ def louvain(
         node_of[seeded] = groups_seeded
         node_of[~seeded] = k + np.arange(int((~seeded).sum()))
         graph = graph.aggregated(node_of, k + int((~seeded).sum()))
-    # the nodes in a random order, renamed so that sweeping in index order reads the
-    # adjacency sequentially; aggregated levels number their nodes in the order met
-    order = rng.permutation(graph.n)
-    graph = graph.permuted(order)
-    renamed = np.empty(graph.n, dtype=np.int64)
-    renamed[order] = np.arange(graph.n)
+    graph, renamed = graph.shuffled(rng)  # sweeps visit the nodes in a random order
     node_of = renamed[node_of]
     two_m = graph.two_m
     levels: list[npt.NDArray[np.int64]] = []

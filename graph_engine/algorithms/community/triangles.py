@@ -84,9 +84,10 @@ def _walk(
     return counts
 
 
-def _triangles_per_node(g: GraphSnapshot, max_degree: int | None) -> tuple[Any, Any, Any]:
+def _triangles_per_node(g: GraphSnapshot, max_degree: int | None) -> tuple[Any, Any]:
+    """Triangles at each node, and which nodes ``max_degree`` left out."""
     indptr, indices, excluded = _forward(g, max_degree)
-    return _walk(indptr, indices, np.empty((0, 3), dtype=np.int64)), (indptr, indices), excluded
+    return _walk(indptr, indices, np.empty((0, 3), dtype=np.int64)), excluded
 
 
 def triangle_count(g: GraphSnapshot, max_degree: int | None = None) -> NodeScores:
@@ -109,7 +110,7 @@ def triangle_count(g: GraphSnapshot, max_degree: int | None = None) -> NodeScore
     >>> triangle_count(g).to_dict()
     {'a': 1.0, 'b': 1.0, 'c': 1.0, 'd': 0.0}
     """
-    counts, _, excluded = _triangles_per_node(g, max_degree)
+    counts, excluded = _triangles_per_node(g, max_degree)
     total = round(counts.sum() / 3)
     counts[excluded] = -1
     return NodeScores(
@@ -125,7 +126,8 @@ def triangles(g: GraphSnapshot) -> list[tuple[Hashable, Hashable, Hashable]]:
     >>> triangles(GraphSnapshot.from_edges(list("abc"), list("bca")))
     [('a', 'b', 'c')]
     """
-    counts, (indptr, indices), _ = _triangles_per_node(g, None)
+    indptr, indices, _ = _forward(g, None)
+    counts = _walk(indptr, indices, np.empty((0, 3), dtype=np.int64))  # to size the list
     corners = np.empty((round(counts.sum() / 3), 3), dtype=np.int64)
     _walk(indptr, indices, corners)
     corners = np.sort(corners, axis=1)
@@ -148,7 +150,7 @@ def local_clustering_coefficient(g: GraphSnapshot) -> NodeScores:
     >>> local_clustering_coefficient(g).to_dict()["c"]
     0.3333333333333333
     """
-    counts, _, _ = _triangles_per_node(g, None)
+    counts, _ = _triangles_per_node(g, None)
     d = _distinct_neighbours(g).astype(float)
     pairs = d * (d - 1)
     lcc = np.divide(2 * counts, pairs, out=np.zeros(g.n), where=pairs > 0)
