@@ -55,6 +55,8 @@ class Settings(BaseSettings):
         different keys of such a kind is refused (two WeChat UnionIDs are two people).
     ingest_batch_size : int
         Events per atomic batch.
+    ingest_bulk_batch_size : int
+        Rows per atomic batch of a bulk edge list (read as columns, written sorted).
     max_row_bytes : int
         Rows longer than this are rejected.
     quarantine_dir : Path or None
@@ -131,6 +133,7 @@ class Settings(BaseSettings):
     merge_kinds: list[str] = Field(default_factory=lambda: ["wechat_unionid", "phone", "external"])
     exclusive_kinds: list[str] = Field(default_factory=lambda: ["wechat_unionid"])
     ingest_batch_size: int = Field(default=50_000, ge=1, le=1_000_000)
+    ingest_bulk_batch_size: int = Field(default=1_000_000, ge=1, le=10_000_000)
     max_row_bytes: int = Field(default=65_536, ge=256)
     quarantine_dir: Path | None = None
     value_weights: dict[str, float] = Field(

@@ -371,14 +371,15 @@ def self_loop_error(
     event_type: str, key: str, value: Any, source: str | None, line: int | None
 ) -> EventValidationError:
     """The rejection of a two-ended event whose two ends are the same identity ``key``."""
-    first, second, what = EDGE_ENDS[event_type]
     return EventValidationError(
-        second,
-        value,
-        f"{what}: {second} is the same identity as {first} ({key})",
-        source=source,
-        line=line,
+        EDGE_ENDS[event_type][1], value, self_loop_reason(event_type, key), source=source, line=line
     )
+
+
+def self_loop_reason(event_type: str, key: str) -> str:
+    """Why a two-ended event whose ends are the same identity ``key`` is rejected."""
+    first, second, what = EDGE_ENDS[event_type]
+    return f"{what}: {second} is the same identity as {first} ({key})"
 
 
 def _to_event_error(

@@ -19,15 +19,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from graph_engine.config import Settings, get_settings
 from graph_engine.errors import EventValidationError, IdentityConflictError
 from graph_engine.identity import IdentityResolver
+from graph_engine.ingest.columnar import BAD_COUNT, EdgeBlock, EdgeListReader
 from graph_engine.ingest.quarantine import Quarantine
 from graph_engine.ingest.readers import (
     RawRow,
     Source,
     derive_event_id,
-    edge_event_ids,
     read_rows,
 )
 from graph_engine.model import (
@@ -41,10 +43,10 @@ from graph_engine.model import (
     ReferralEvent,
     ShareEvent,
     parse_event,
-    parse_reference,
-    self_loop_error,
+    self_loop_reason,
 )
 from graph_engine.store.base import (
+    EdgeColumns,
     FollowRow,
     GraphStore,
     ProfileRow,
@@ -169,13 +171,13 @@ class Ingestor:
         started = time.perf_counter()
         try:
             for source in sources:
+                if _uniform_edge_list(source):
+                    self._consume_columns(source, progress)
+                    continue
                 rows = read_rows(
                     source, max_row_bytes=self.settings.max_row_bytes, progress=progress
                 )
-                if _uniform_edge_list(source):
-                    self._consume_edges(rows)
-                else:
-                    self._consume(rows)
+                self._consume(rows)
         finally:
             self.quarantine.close()
         return self._report([str(s.path) for s in sources], started)
@@ -220,111 +222,142 @@ class Ingestor:
         if pending:
             self._flush(pending)
 
-    def _consume_edges(self, rows: Iterator[RawRow]) -> None:
-        """Bulk path for edge lists whose rows differ only in their two ends.
+    def _consume_columns(self, source: Source, progress: Callable[[int], None] | None) -> None:
+        """Bulk path for edge lists whose rows differ only in their two ends (and count).
 
-        The first good row is validated in full as an event (the *template*); every
-        other row differs from it only in its ends (and ``count``), so only those are
-        checked, with the same reference parser and messages as the event schema, and
-        each distinct end is parsed and resolved once. Event ids, duplicates,
-        quarantine and batches are as in the general path.
+        The file is read as columns (:class:`~graph_engine.ingest.columnar.EdgeListReader`):
+        each distinct token is parsed once, event ids are hashed by a compiled kernel, and
+        the checks of the row path run over whole columns in its order (count, first
+        end, second end, self-loop; then, after resolution, ends merged into one
+        customer). Identities are resolved in the order the row path meets them, so
+        customer numbers and ids are the same; each batch is one transaction.
         """
-        template: Event | None = None
-        make_id: Callable[[str, str, int | None], str] | None = None
-        parsed: dict[str, str | ValueError] = {}
-        pending: list[tuple[str, str, str, RawRow]] = []
-        size = self.settings.ingest_batch_size
-        for row in rows:
-            if template is None:
-                events = self._validate(row)
-                if events:
-                    template = events[0]
-                    first, second, _ = EDGE_ENDS[template.type]
-                    pending.extend(
-                        (e.event_id, getattr(e, first), getattr(e, second), row) for e in events
-                    )
-                continue
-            if row.error is not None or row.fields is None:
-                self._validate(row)  # quarantines it
-                continue
-            fields = row.fields
-            keys = []
-            for end in (first, second):
-                token = fields[end]
-                key = parsed.get(token)
-                if key is None:
-                    try:
-                        key = parse_reference(token, self._salt)
-                    except ValueError as exc:
-                        key = exc
-                    parsed[token] = key
-                if isinstance(key, ValueError):
-                    self.quarantine.add(
-                        EventValidationError(
-                            end, token, str(key), source=row.source, line=row.line
-                        ),
-                        row.raw,
-                        template.type,
-                    )
-                    break
-                keys.append(key)
-            else:
-                if keys[0] == keys[1]:
-                    self.quarantine.add(
-                        self_loop_error(
-                            template.type, keys[0], fields[second], row.source, row.line
-                        ),
-                        row.raw,
-                        template.type,
-                    )
-                    continue
-                repeat = self._repeat(row)
-                if repeat is None:
-                    continue
-                if make_id is None:  # uniform edge lists carry no event_id column
-                    without_count = {k: v for k, v in fields.items() if k != "count"}
-                    make_id = edge_event_ids(without_count, (first, second))
-                for i in range(repeat):
-                    event_id = make_id(fields[first], fields[second], i if repeat > 1 else None)
-                    pending.append((event_id, keys[0], keys[1], row))
-            if len(pending) >= size:
-                assert template is not None
-                self._flush_edges(template, pending)
-                pending = []
-        if pending and template is not None:
-            self._flush_edges(template, pending)
+        reader = EdgeListReader(source, self.settings.max_row_bytes, self._salt)
+        assert source.event_type is not None
+        first, second = reader.ends
+        try:
+            template = parse_event(
+                {**reader.fields, first: "a", second: "b", "event_id": "template"},
+                salt=self._salt,
+            )
+        except EventValidationError:
+            # a default itself is invalid: every row fails, as the row path says
+            self._consume(read_rows(source, max_row_bytes=self.settings.max_row_bytes))
+            return
+        size = self.settings.ingest_bulk_batch_size
+        for block in reader.blocks(progress):
+            errors = sorted(block.errors, key=lambda r: r.line)
+            for lo in range(0, block.lines.size, size):
+                hi = min(lo + size, block.lines.size)
+                last_line = block.lines[hi - 1] if hi == block.lines.size else block.lines[hi]
+                take = [r for r in errors if r.line <= last_line or hi == block.lines.size]
+                errors = errors[len(take) :]
+                self._edge_batch(reader, block, lo, hi, template, take)
+            for row in errors:  # a block of nothing but unreadable rows
+                assert row.error is not None
+                self.quarantine.add(row.error, row.raw)
 
-    def _flush_edges(self, template: Event, pending: list[tuple[str, str, str, RawRow]]) -> None:
-        known = self.store.known_event_ids([p[0] for p in pending])
-        seen: set[str] = set()
-        batch = ResolvedBatch()
-        first, second, what = EDGE_ENDS[template.type]
-        at = _iso(template.at)
-        resolved: dict[str, int] = {}
+    def _edge_batch(
+        self,
+        reader: EdgeListReader,
+        block: EdgeBlock,
+        lo: int,
+        hi: int,
+        template: Event,
+        unreadable: list[RawRow],
+    ) -> None:
+        first, second = reader.ends
+        kind = template.type
+        name = str(reader.source.path)
+        lines = block.lines[lo:hi]
+        a_tok, b_tok, counts = block.first[lo:hi], block.second[lo:hi], block.counts[lo:hi]
+        key_codes = np.asarray(reader.key_codes, np.int64)
+        ka, kb = key_codes[a_tok], key_codes[b_tok]
+        bad_count = counts == BAD_COUNT
+        bad_a = ~bad_count & (ka < 0)
+        bad_b = ~bad_count & ~bad_a & (kb < 0)
+        loop = ~bad_count & ~bad_a & ~bad_b & (ka == kb)
+        rejected: list[tuple[int, str, Any, str, str, str | None]] = [
+            (r.line, r.error.field, r.error.value, r.error.reason, r.raw, None)
+            for r in unreadable
+            if r.error is not None
+        ]
+        tokens, keys = reader.tokens, reader.keys
+        for i in np.flatnonzero(bad_count | bad_a | bad_b | loop).tolist():
+            if bad_count[i]:
+                field, value = "count", block.count_tokens[lo + i]
+                reason = "must be a whole number >= 1"
+            elif bad_a[i]:
+                field, value, reason = first, tokens[a_tok[i]], str(keys[a_tok[i]])
+            elif bad_b[i]:
+                field, value, reason = second, tokens[b_tok[i]], str(keys[b_tok[i]])
+            else:
+                field, value = second, tokens[b_tok[i]]
+                reason = self_loop_reason(kind, str(keys[a_tok[i]]))
+            rejected.append((int(lines[i]), field, value, reason, block.texts(lo + i), kind))
+        rejected.sort(key=lambda r: r[0])
+        record = self.quarantine.record
+        for line, field, value, reason, raw, event_type in rejected:
+            record(field, value, reason, name, line, raw, event_type)
+
+        # one event per occurrence; ids as derive_event_id makes them
+        good = np.flatnonzero(~(bad_count | bad_a | bad_b | loop))
+        reps = counts[good]
+        rows = np.repeat(good, reps)
+        text = np.empty((rows.size, 26), np.uint8)
+        text[:, 0], text[:, 1] = ord("d"), ord(":")
+        text[:, 2:] = block.digests[lo + rows]
+        ids: list[str] = text.view("S26").ravel().astype("U26").tolist()
+        repeated = np.flatnonzero(reps > 1)
+        if repeated.size:
+            starts = np.cumsum(reps) - reps
+            for j in repeated.tolist():
+                for occurrence in range(int(reps[j])):
+                    ids[starts[j] + occurrence] += f":{occurrence}"
+        known = self.store.known_event_ids(ids)
+        # the first occurrence of an id in the batch is fresh unless the store knows it
+        labels = np.array(ids) if repeated.size else text.view("S26").ravel()
+        _, firsts = np.unique(labels, return_index=True)
+        fresh = np.zeros(rows.size, bool)
+        fresh[firsts] = True
+        if known:
+            fresh &= np.fromiter((e not in known for e in ids), bool, len(ids))
+        self._counts["duplicates"] += int(rows.size - fresh.sum())
+        rows = rows[fresh]
+        ids = [e for e, f in zip(ids, fresh.tolist(), strict=True) if f]
+
+        # resolve every key once, in the order the row path meets them
+        ka, kb = ka[rows], kb[rows]
+        both = np.column_stack([ka, kb]).ravel()
+        codes, where = np.unique(both, return_index=True)
         resolve = self._resolver.resolve
-        duplicates = 0
-        edges: list[tuple[str, int, int]] = []
-        for event_id, a_key, b_key, raw in pending:
-            if event_id in known or event_id in seen:
-                duplicates += 1
-                continue
-            seen.add(event_id)
-            a = resolved.get(a_key)
-            if a is None:
-                a = resolved[a_key] = resolve(a_key)
-            b = resolved.get(b_key)
-            if b is None:
-                b = resolved[b_key] = resolve(b_key)
-            if a == b:
-                exc = self._same_customer(a, b_key, (first, second), what)
-                self.quarantine.add(_located(exc, raw), raw.raw, template.type)
-                continue
-            edges.append((event_id, a, b))
-        self._add_edges(batch, template, edges, at)
-        batch.event_log.extend((event_id, template.type, at) for event_id, _, _ in edges)
-        for pk in {a for _, a, _ in edges} | {b for _, _, b in edges}:  # one time for all
-            batch.touch(pk, at)
-        self._counts["duplicates"] += duplicates
+        pk_of = np.zeros(len(reader.key_list), np.int64)
+        for code in codes[np.argsort(where, kind="stable")].tolist():
+            pk_of[code] = resolve(reader.key_list[code])
+        pa, pb = pk_of[ka], pk_of[kb]
+        same = np.flatnonzero(pa == pb)
+        for j in same.tolist():
+            i = int(rows[j])
+            exc = self._same_customer(
+                int(pa[j]), reader.tokens[b_tok[i]], (first, second), EDGE_ENDS[kind][2]
+            )
+            self.quarantine.add(
+                EventValidationError(
+                    exc.field, exc.value, exc.reason, source=name, line=int(lines[i])
+                ),
+                block.texts(lo + i),
+                kind,
+            )
+        if same.size:
+            keep = pa != pb
+            pa, pb = pa[keep], pb[keep]
+            ids = [e for e, k in zip(ids, keep.tolist(), strict=True) if k]
+        at = _iso(template.at)
+        batch = ResolvedBatch()
+        batch.edges.append(
+            EdgeColumns(kind, at, ids, pa, pb, _edge_attributes(template))  # type: ignore[arg-type]
+        )
+        batch.activity = dict.fromkeys(np.union1d(pa, pb).tolist(), (at, at))
         self._apply(batch)
 
     def _repeat(self, row: RawRow) -> int | None:
@@ -364,7 +397,10 @@ class Ingestor:
         self._sent_activity.update(batch.activity)
         for kind, count in Counter(t for _, t, _ in batch.event_log).items():
             self._by_type[kind] += count
-        self._counts["accepted"] += len(batch.event_log) - len(applied.duplicate_orders)
+        for edges in batch.edges:
+            if edges.event_ids:
+                self._by_type[edges.type] += len(edges.event_ids)
+        self._counts["accepted"] += batch.events - len(applied.duplicate_orders)
         self._counts["duplicates"] += len(applied.duplicate_orders)
         if applied.duplicate_orders:
             self._by_type["order"] -= len(applied.duplicate_orders)
@@ -525,6 +561,16 @@ def _uniform_edge_list(source: Source) -> bool:
     columns = source.columns or ends
     defaults = {k for k, _ in source.defaults}
     return set(columns) <= {*ends, "count", "_"} and not defaults & set(columns)
+
+
+def _edge_attributes(event: Event) -> tuple[Any, ...]:
+    """The fields of a follow, share or referral besides its ends, as in EdgeColumns."""
+    if isinstance(event, FollowEvent):
+        return (event.action == "follow", event.channel)
+    if isinstance(event, ShareEvent):
+        return (event.content_id, event.action, event.channel, event.campaign_id)
+    assert isinstance(event, ReferralEvent)
+    return (event.campaign_id, event.converted, event.order_id, event.reward)
 
 
 def _located(exc: EventValidationError, raw: RawRow) -> EventValidationError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -33,21 +34,36 @@ class Quarantine:
 
     def add(self, error: EventValidationError, raw: str, event_type: Any = None) -> None:
         """Record one rejected row."""
+        self.record(
+            error.field, error.value, error.reason, error.source, error.line, raw, event_type
+        )
+
+    def record(
+        self,
+        field: str,
+        value: Any,
+        reason: str,
+        source: str | None,
+        line: int | None,
+        raw: str,
+        event_type: Any = None,
+    ) -> None:
+        """Record one rejected row from its parts (what :meth:`add` takes from an error)."""
         if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = self.path.open("a", encoding="utf-8")
         record = {
-            "source": error.source,
-            "line": error.line,
+            "source": source,
+            "line": line,
             "type": event_type,
-            "field": error.field,
-            "value": error.value,
-            "reason": error.reason,
+            "field": field,
+            "value": value,
+            "reason": reason,
             "row": raw,
         }
-        self._fh.write(json.dumps(record, ensure_ascii=False, default=repr) + "\n")
+        self._fh.write(_ENCODER.encode(record) + "\n")
         self.count += 1
-        self.by_reason[f"{error.field}: {_category(error.reason)}"] += 1
+        self.by_reason[f"{field}: {_category(reason)}"] += 1
 
     def flush(self) -> None:
         """Make what was written so far durable."""
@@ -66,6 +82,9 @@ class Quarantine:
         return self.path if self.count else None
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=repr)
+
+
 def _category(reason: str) -> str:
     """The reason without row-specific values, for counting.
 
@@ -76,6 +95,11 @@ def _category(reason: str) -> str:
     >>> _category("row is 70143 bytes, over the limit of 65536 bytes")
     'row is N bytes, over the limit of N bytes'
     """
-    head = re.sub(r"'[^']*'|\"[^\"]*\"", "", reason.split(" (")[0])
+    return _category_of_head(reason.split(" (")[0])
+
+
+@lru_cache(maxsize=1024)
+def _category_of_head(head: str) -> str:
+    head = re.sub(r"'[^']*'|\"[^\"]*\"", "", head)
     head = re.sub(r"\d+", "N", " ".join(head.split()))
     return head if len(head) <= 80 else head[:77] + "..."

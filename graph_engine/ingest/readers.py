@@ -28,6 +28,9 @@ __all__ = [
     "derive_event_id",
     "detect_format",
     "edge_event_ids",
+    "edge_id_template",
+    "edge_list_layout",
+    "edge_list_row",
     "expand_paths",
     "read_rows",
 ]
@@ -168,6 +171,41 @@ def derive_event_id(fields: dict[str, Any], occurrence: int | None = None) -> st
     return f"d:{digest}" if occurrence is None else f"d:{digest}:{occurrence}"
 
 
+def edge_id_template(
+    fields: dict[str, Any], ends: tuple[str, str]
+) -> tuple[tuple[str, str, str], tuple[int, int]]:
+    """The text :func:`derive_event_id` hashes, for rows that differ only in ``ends``.
+
+    Returns ``(pieces, order)``: the hashed text of a row is ``pieces[0] +
+    value[order[0]] + pieces[1] + value[order[1]] + pieces[2]``, where ``value`` is the
+    row's ``(ends[0], ends[1])`` cells.
+
+    Examples
+    --------
+    >>> row = {"type": "follow", "follower": "a", "followee": "b"}
+    >>> pieces, order = edge_id_template(row, ("follower", "followee"))
+    >>> order
+    (1, 0)
+    """
+    pieces: list[str] = []
+    order: list[int] = []
+    text = ""
+    for i, key in enumerate(k for k in sorted(fields) if k != "event_id"):
+        text += "\x1d" if i else ""
+        if key in ends:
+            pieces.append(text + f"{key}\x1e")
+            order.append(ends.index(key))
+            text = ""
+        else:
+            value = fields[key]
+            encoded = value if isinstance(value, str) else _CANONICAL.encode(value)
+            text += f"{key}{chr(0x1E) if isinstance(value, str) else chr(0x1F)}{encoded}"
+    pieces.append(text)
+    if len(order) != 2:
+        raise ValueError(f"fields must hold both ends {ends}")
+    return (pieces[0], pieces[1], pieces[2]), (order[0], order[1])
+
+
 def edge_event_ids(
     fields: dict[str, Any], ends: tuple[str, str]
 ) -> Callable[[str, str, int | None], str]:
@@ -179,34 +217,26 @@ def edge_event_ids(
     >>> edge_event_ids(row, ("follower", "followee"))("a", "b", None) == derive_event_id(row)
     True
     """
-    parts = []
-    for key in sorted(fields):
-        if key == "event_id":
-            continue
-        if key in ends:
-            parts.append(f"{key}\x1e{{{ends.index(key)}}}")
-        else:
-            value = fields[key]
-            text = value if isinstance(value, str) else _CANONICAL.encode(value)
-            sep = "\x1e" if isinstance(value, str) else "\x1f"
-            parts.append(f"{key}{sep}" + text.replace("{", "{{").replace("}", "}}"))
-    template = "\x1d".join(parts)
+    (p0, p1, p2), (o0, o1) = edge_id_template(fields, ends)
     sha1 = hashlib.sha1
 
     def event_id(first: str, second: str, occurrence: int | None) -> str:
-        digest = sha1(template.format(first, second).encode()).hexdigest()[:24]
+        values = (first, second)
+        text = p0 + values[o0] + p1 + values[o1] + p2
+        digest = sha1(text.encode()).hexdigest()[:24]
         return f"d:{digest}" if occurrence is None else f"d:{digest}:{occurrence}"
 
     return event_id
 
 
-def _open_binary(path: Path) -> IO[bytes]:
+def open_binary(path: Path) -> IO[bytes]:
+    """Open a file for reading bytes, decompressing ``.gz``."""
     if path.suffix.lower() == ".gz":
         return gzip.GzipFile(filename=path, mode="rb")  # type: ignore[return-value]
     return path.open("rb")
 
 
-class _Counter:
+class ProgressCounter:
     """Reports bytes read from the underlying (compressed) file."""
 
     def __init__(self, fh: IO[bytes], progress: Callable[[int], None] | None) -> None:
@@ -256,8 +286,8 @@ def _oversize(source: str, line: int, size: int, limit: int, raw: str) -> RawRow
 def _jsonl(source: Source, limit: int, progress: Callable[[int], None] | None) -> Iterator[RawRow]:
     name = str(source.path)
     defaults = dict(source.defaults)
-    with _open_binary(source.path) as fh:
-        counter = _Counter(fh, progress)
+    with open_binary(source.path) as fh:
+        counter = ProgressCounter(fh, progress)
         for number, data in enumerate(fh, start=1):
             if number % 4096 == 0:
                 counter.tick()
@@ -335,8 +365,8 @@ def _csv(source: Source, limit: int, progress: Callable[[int], None] | None) -> 
     name = str(source.path)
     default_type = source.event_type or _type_from_name(source.path)
     delimiter = "\t" if ".tsv" in [s.lower() for s in source.path.suffixes] else ","
-    with _open_binary(source.path) as fh:
-        counter = _Counter(fh, progress)
+    with open_binary(source.path) as fh:
+        counter = ProgressCounter(fh, progress)
         text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
         reader = csv.reader(text, delimiter=delimiter)
         try:
@@ -428,9 +458,14 @@ def _parquet(
             progress(total // groups)
 
 
-def _edgelist(
-    source: Source, limit: int, progress: Callable[[int], None] | None
-) -> Iterator[RawRow]:
+def edge_list_layout(source: Source) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """An edge list's column names and the fields every row gets (``at``, ...).
+
+    Raises
+    ------
+    SourceError
+        The source has no edge event type.
+    """
     name = str(source.path)
     if source.event_type not in EDGE_LIST_COLUMNS:
         raise SourceError(
@@ -445,33 +480,56 @@ def _edgelist(
     if "at" not in defaults:
         mtime = datetime.fromtimestamp(source.path.stat().st_mtime, tz=UTC)
         defaults["at"] = mtime.isoformat(timespec="seconds")
-    with _open_binary(source.path) as fh:
-        counter = _Counter(fh, progress)
+    return columns, defaults
+
+
+def edge_list_row(
+    source: Source,
+    columns: tuple[str, ...],
+    defaults: dict[str, Any],
+    number: int,
+    data: bytes,
+    limit: int,
+) -> RawRow | None:
+    """Line ``number`` of an edge list (``data``, as read, newline included) as a row.
+
+    None for a blank or comment line (``#`` or ``%``).
+    """
+    name = str(source.path)
+    if len(data) > limit:
+        return _oversize(
+            name, number, len(data), limit, data.decode("utf-8", "replace").rstrip("\r\n")
+        )
+    text = data.decode("utf-8", "replace").strip()
+    if not text or text[0] in "#%":
+        return None
+    cells = text.split()
+    if len(cells) < len(columns):
+        err = EventValidationError(
+            "$",
+            text[:80],
+            f"expected {len(columns)} columns ({' '.join(columns)}), got {len(cells)}",
+            source=name,
+            line=number,
+        )
+        return RawRow(name, number, None, err, text)
+    fields: dict[str, Any] = {"type": source.event_type}
+    fields.update(zip(columns, cells, strict=False))
+    fields.pop("_", None)
+    fields.update({k: v for k, v in defaults.items() if k not in fields})
+    return RawRow(name, number, fields, None, text)
+
+
+def _edgelist(
+    source: Source, limit: int, progress: Callable[[int], None] | None
+) -> Iterator[RawRow]:
+    columns, defaults = edge_list_layout(source)
+    with open_binary(source.path) as fh:
+        counter = ProgressCounter(fh, progress)
         for number, data in enumerate(fh, start=1):
             if number % 8192 == 0:
                 counter.tick()
-            if len(data) > limit:
-                yield _oversize(
-                    name, number, len(data), limit, data.decode("utf-8", "replace").rstrip("\r\n")
-                )
-                continue
-            text = data.decode("utf-8", "replace").strip()
-            if not text or text[0] in "#%":
-                continue
-            cells = text.split()
-            if len(cells) < len(columns):
-                err = EventValidationError(
-                    "$",
-                    text[:80],
-                    f"expected {len(columns)} columns ({' '.join(columns)}), got {len(cells)}",
-                    source=name,
-                    line=number,
-                )
-                yield RawRow(name, number, None, err, text)
-                continue
-            fields: dict[str, Any] = {"type": source.event_type}
-            fields.update(zip(columns, cells, strict=False))
-            fields.pop("_", None)
-            fields.update({k: v for k, v in defaults.items() if k not in fields})
-            yield RawRow(name, number, fields, None, text)
+            row = edge_list_row(source, columns, defaults, number, data, limit)
+            if row is not None:
+                yield row
         counter.tick()

@@ -9,9 +9,11 @@ time, which the store applies atomically.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal, NamedTuple, Protocol, runtime_checkable
+
+import numpy as np
 
 from graph_engine.identity import IdentityState, Merge, NewCustomer
 from graph_engine.snapshot import GraphSnapshot
@@ -26,6 +28,7 @@ __all__ = [
     "CampaignEvents",
     "CustomerFeatures",
     "CustomerRecord",
+    "EdgeColumns",
     "FollowRow",
     "GraphStore",
     "IngestRecord",
@@ -96,6 +99,73 @@ class ProfileRow(NamedTuple):
     region: str | None
 
 
+@dataclass(frozen=True)
+class EdgeColumns:
+    """Resolved two-ended events that differ only in their ends and event ids.
+
+    What a bulk edge list resolves into: one column per end instead of one tuple per
+    event, so a store can sort and stage them (see :meth:`GraphStore.apply`).
+
+    Attributes
+    ----------
+    type : {"follow", "share", "referral"}
+    at : str
+        The events' time, as stored.
+    event_ids : list of str
+    a, b : ndarray of int64
+        Customer pks of the first and second end (follower, followee; sharer,
+        viewer; referrer, referee).
+    attributes : tuple
+        The other fields, as in :class:`ResolvedBatch`'s tuples: follow
+        ``(active, channel)``; share ``(content_id, action, channel, campaign_id)``;
+        referral ``(campaign_id, converted, order_id, reward)``.
+    """
+
+    type: Literal["follow", "share", "referral"]
+    at: str
+    event_ids: list[str]
+    a: np.ndarray
+    b: np.ndarray
+    attributes: tuple[Any, ...]
+
+    def follows(self) -> list[FollowRow]:
+        """The follows as rows (empty unless ``type`` is ``follow``)."""
+        if self.type != "follow":
+            return []
+        active, channel = self.attributes
+        at = self.at
+        a, b = self.pairs()
+        return [FollowRow(x, y, active, at, channel) for x, y in zip(a, b, strict=True)]
+
+    def shares(self) -> list[tuple[str, int, int, str, str, str, str | None, str | None]]:
+        """The shares as :attr:`ResolvedBatch.shares` rows."""
+        if self.type != "share":
+            return []
+        content_id, action, channel, campaign_id = self.attributes
+        a, b = self.pairs()
+        return [
+            (e, x, y, content_id, action, self.at, channel, campaign_id)
+            for e, x, y in zip(self.event_ids, a, b, strict=True)
+        ]
+
+    def referrals(
+        self,
+    ) -> list[tuple[str, int, int, str | None, bool, str | None, float | None, str]]:
+        """The referrals as :attr:`ResolvedBatch.referrals` rows."""
+        if self.type != "referral":
+            return []
+        campaign_id, converted, order_id, reward = self.attributes
+        a, b = self.pairs()
+        return [
+            (e, x, y, campaign_id, converted, order_id, reward, self.at)
+            for e, x, y in zip(self.event_ids, a, b, strict=True)
+        ]
+
+    def pairs(self) -> tuple[list[int], list[int]]:
+        """The two ends as lists of Python ints."""
+        return self.a.tolist(), self.b.tolist()
+
+
 @dataclass
 class ResolvedBatch:
     """Events whose references are resolved to customer pks, ready to apply at once.
@@ -126,6 +196,32 @@ class ResolvedBatch:
     activity: dict[int, tuple[str, str]] = field(default_factory=dict)
     #: merges in the order they happened, with the link's event id and time
     merges: list[tuple[Merge, str, str]] = field(default_factory=list)
+    #: bulk edges (their event ids are not in ``event_log``), applied after the rows
+    edges: list[EdgeColumns] = field(default_factory=list)
+
+    @property
+    def events(self) -> int:
+        """Events in the batch, rows and bulk edges together."""
+        return len(self.event_log) + sum(len(e.event_ids) for e in self.edges)
+
+    def expanded(self) -> ResolvedBatch:
+        """The same batch with its bulk edges as rows (for stores without a bulk path)."""
+        if not self.edges:
+            return self
+        out = replace(
+            self,
+            event_log=list(self.event_log),
+            follows=list(self.follows),
+            shares=list(self.shares),
+            referrals=list(self.referrals),
+            edges=[],
+        )
+        for edges in self.edges:
+            out.event_log.extend((e, edges.type, edges.at) for e in edges.event_ids)
+            out.follows.extend(edges.follows())
+            out.shares.extend(edges.shares())
+            out.referrals.extend(edges.referrals())
+        return out
 
     def touch(self, pk: int, at: str) -> None:
         """Record that customer ``pk`` was active at ``at``."""

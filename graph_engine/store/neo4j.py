@@ -348,6 +348,7 @@ class Neo4jStore(Neo4jRunsMixin):
 
     def _apply(self, tx: Tx, batch: ResolvedBatch) -> AppliedBatch:
         unwind = self._unwind
+        batch = batch.expanded()  # bulk edges as UNWIND rows, through the same statements
         unwind(tx, "ingest/customers", [{"pk": c.pk, "id": c.id} for c in batch.new_customers])
         unwind(
             tx,

@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from itertools import chain
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ from graph_engine.store.base import (
     AppliedBatch,
     CampaignEvents,
     CustomerRecord,
+    EdgeColumns,
     IngestRecord,
     Link,
     MergeRecord,
@@ -155,6 +156,29 @@ ON CONFLICT (referrer, referee, campaign_id) DO UPDATE SET
     event_id = CASE WHEN excluded.at < referrals.at THEN excluded.event_id
                     ELSE referrals.event_id END
 """
+#: a bulk batch at least this large may rebuild a table's indexes instead of updating them
+_REBUILD_AT = 100_000
+
+
+@contextmanager
+def _indexes_rebuilt(db: sqlite3.Connection, table: str, rows: int) -> Iterator[None]:
+    """Drop ``table``'s secondary indexes around a bulk insert of ``rows`` rows if the
+    insert is at least as large as the table, and create them again after it."""
+    if rows < _REBUILD_AT or db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > rows:
+        yield
+        return
+    indexes = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL ORDER BY name",
+        (table,),
+    ).fetchall()
+    for name, _ in indexes:
+        db.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in indexes:
+        db.execute(sql)
+
+
 _REVENUE = """
 UPDATE customers SET
     revenue_total = coalesce((SELECT sum(amount) FROM orders WHERE customer = customers.pk), 0),
@@ -359,6 +383,8 @@ class SQLiteStore(RunsMixin, KeysMixin):
         found: set[str] = set()
         ids = list(event_ids)
         db = self._db
+        if not ids or db.execute("SELECT 1 FROM event_log LIMIT 1").fetchone() is None:
+            return found
         for i in range(0, len(ids), 30_000):
             chunk = ids[i : i + 30_000]
             found.update(
@@ -405,7 +431,53 @@ class SQLiteStore(RunsMixin, KeysMixin):
             )
             for merge, event_id, at in batch.merges:
                 loops += self._merge(db, merge, event_id, at)
+            for edges in batch.edges:
+                self._apply_edges(db, edges)
         return AppliedBatch(duplicate_orders=duplicate_orders, self_loops_dropped=loops)
+
+    @staticmethod
+    def _apply_edges(db: sqlite3.Connection, edges: EdgeColumns) -> None:
+        """Bulk edges, each table written in its key order (B-tree appends, not seeks).
+
+        Follows of one bulk batch all carry the same time, action and channel, so the
+        upsert's outcome does not depend on their order; shares and referrals keep
+        theirs (their rowids and earliest-event rule follow it). A batch larger than
+        the table it goes into drops that table's secondary indexes and builds them
+        again after the insert (one sort instead of a seek per row), in the same
+        transaction.
+        """
+        db.executemany(
+            "INSERT INTO event_log (event_id, type, at) VALUES (?, ?, ?)",
+            zip(sorted(edges.event_ids), repeat(edges.type), repeat(edges.at), strict=False),
+        )
+        table = {"follow": "follows", "share": "share_events", "referral": "referrals"}
+        with _indexes_rebuilt(db, table[edges.type], len(edges.event_ids)):
+            if edges.type == "follow":
+                active, channel = edges.attributes
+                order = np.lexsort((edges.b, edges.a))
+                db.executemany(
+                    _UPSERT_FOLLOW,
+                    zip(
+                        edges.a[order].tolist(),
+                        edges.b[order].tolist(),
+                        repeat(active),
+                        repeat(edges.at),
+                        repeat(channel),
+                        strict=False,
+                    ),
+                )
+            elif edges.type == "share":
+                db.executemany(
+                    "INSERT INTO share_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", edges.shares()
+                )
+            else:
+                db.executemany(
+                    _UPSERT_REFERRAL,
+                    (
+                        (r[1], r[2], r[3] or "", r[0], r[4], r[5], r[6], r[7])
+                        for r in edges.referrals()
+                    ),
+                )
 
     def _apply_profiles(self, db: sqlite3.Connection, batch: ResolvedBatch) -> None:
         for p in batch.profiles:

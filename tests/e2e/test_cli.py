@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.conftest import datasets_dir
@@ -131,6 +133,48 @@ def test_sigkill_mid_ingest_then_rerun_equals_one_clean_run(
     assert committed > 0
     rerun = as_json(cli("ingest", events, "--db", str(killed), "--json", env=env))
     assert rerun["duplicates"] >= committed
+    assert _state(killed) == _state(clean)
+
+
+def test_sigkill_mid_bulk_edge_list_then_rerun_equals_one_clean_run(tmp_path: Path) -> None:
+    """The bulk edge-list path: each batch one transaction, so a re-run finishes the job."""
+    rng = np.random.default_rng(5)
+    pairs = rng.integers(0, 30_000, size=(400_000, 2))
+    edges = tmp_path / "edges.txt.gz"
+    with gzip.open(edges, "wt") as fh:
+        fh.write("# a generated follow graph\n")
+        fh.writelines(f"{a}\t{b}\n" for a, b in pairs.tolist())
+    env = {
+        **os.environ,
+        "GRAPH_ENGINE_INGEST_BULK_BATCH_SIZE": "20000",
+        "GRAPH_ENGINE_IDENTITY_SALT": "kill-test",
+    }
+    args = ["ingest", str(edges), "--type", "follow", "--at", "2026-01-01T00:00:00Z", "--json"]
+    clean, killed = tmp_path / "clean.db", tmp_path / "killed.db"
+    first = as_json(cli(*args, "--db", str(clean), env=env))
+    proc = subprocess.Popen(
+        [*CLI, *args, "--db", str(killed)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    committed = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+        try:
+            with sqlite3.connect(killed, timeout=0.1) as conn:
+                committed = conn.execute("SELECT count(*) FROM event_log").fetchone()[0]
+        except sqlite3.OperationalError:
+            continue
+        if committed >= 40_000:
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "ingest finished before it could be killed"
+    rerun = as_json(cli(*args, "--db", str(killed), env=env))
+    assert rerun["duplicates"] >= committed
+    assert rerun["accepted"] + rerun["duplicates"] == first["accepted"] + first["duplicates"]
     assert _state(killed) == _state(clean)
 
 
