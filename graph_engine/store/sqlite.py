@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from itertools import chain, repeat
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +132,8 @@ _MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
+#: page size of databases this store creates (an existing one keeps its own)
+PAGE_SIZE = 16_384
 
 _UPSERT_FOLLOW = """
 INSERT INTO follows (follower, followee, active, at, since, channel)
@@ -144,6 +146,13 @@ ON CONFLICT (follower, followee) DO UPDATE SET
     channel = coalesce(excluded.channel, follows.channel)
 WHERE excluded.at >= follows.at
 """
+# the same upsert over a staged JSON array of follower << 32 | followee (sorted)
+_BULK_FOLLOW = _UPSERT_FOLLOW.replace(
+    "VALUES (?1, ?2, ?3, ?4, CASE WHEN ?3 THEN ?4 END, ?5)",
+    "SELECT value >> 32, value & 4294967295, ?2, ?3, CASE WHEN ?2 THEN ?3 END, ?4 "
+    "FROM json_each(?1) WHERE true",
+)
+assert _BULK_FOLLOW != _UPSERT_FOLLOW
 _UPSERT_REFERRAL = """
 INSERT INTO referrals (referrer, referee, campaign_id, event_id, converted, order_id, reward, at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -294,6 +303,10 @@ class SQLiteStore(RunsMixin, KeysMixin):
                 )
         try:
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            if self._db.execute("PRAGMA user_version").fetchone()[0] == 0:
+                # a new database: 16 KiB pages (fewer, fuller B-tree pages to write and
+                # check-point; measured 0.7-1 s of 4 s off a 870k-follow bulk load)
+                self._db.execute(f"PRAGMA page_size={PAGE_SIZE}")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA cache_size=-262144")
@@ -446,26 +459,25 @@ class SQLiteStore(RunsMixin, KeysMixin):
         again after the insert (one sort instead of a seek per row), in the same
         transaction.
         """
-        db.executemany(
-            "INSERT INTO event_log (event_id, type, at) VALUES (?, ?, ?)",
-            zip(sorted(edges.event_ids), repeat(edges.type), repeat(edges.at), strict=False),
+        # staged: each column goes in as one JSON array and INSERT ... SELECT unpacks it
+        # in SQLite (no per-row parameter binding)
+        db.execute(
+            "INSERT INTO event_log (event_id, type, at) SELECT value, ?2, ?3 FROM json_each(?1)",
+            (json.dumps(sorted(edges.event_ids)), edges.type, edges.at),
         )
         table = {"follow": "follows", "share": "share_events", "referral": "referrals"}
         with _indexes_rebuilt(db, table[edges.type], len(edges.event_ids)):
             if edges.type == "follow":
                 active, channel = edges.attributes
-                order = np.lexsort((edges.b, edges.a))
-                db.executemany(
-                    _UPSERT_FOLLOW,
-                    zip(
-                        edges.a[order].tolist(),
-                        edges.b[order].tolist(),
-                        repeat(active),
-                        repeat(edges.at),
-                        repeat(channel),
-                        strict=False,
-                    ),
-                )
+                if edges.a.size and max(edges.a.max(), edges.b.max()) >= 1 << 31:
+                    db.executemany(_UPSERT_FOLLOW, (tuple(f) for f in edges.follows()))
+                else:
+                    # repeated pairs carry the same values: one upsert each is the same
+                    pairs = np.unique(edges.a.astype(np.int64) << 32 | edges.b.astype(np.int64))
+                    db.execute(
+                        _BULK_FOLLOW,
+                        ("[" + ",".join(map(str, pairs.tolist())) + "]", active, edges.at, channel),
+                    )
             elif edges.type == "share":
                 db.executemany(
                     "INSERT INTO share_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", edges.shares()

@@ -27,6 +27,7 @@ from graph_engine.ingest import Ingestor, Source, columnar
 from graph_engine.ingest import engine as engine_module
 from graph_engine.ingest._kernels import OK, ROW_READER, SKIP, intern, scan_lines, sha1_ids
 from graph_engine.store import SQLiteStore
+from graph_engine.store import sqlite as sqlite_store
 from tests.conftest import T0
 
 _TABLES = {
@@ -208,9 +209,14 @@ def test_every_edge_type_bulk_equals_row_path(
     lines[10] = "u:1 2 3"  # a bad reference
     path = _write(tmp_path / "e.edges", "\n".join(lines) + "\n")
     source = Source(path, "edgelist", kind, columns, (("at", T0), *defaults))
+    monkeypatch.setattr(sqlite_store, "_REBUILD_AT", 1)  # indexes dropped and built again
     bulk, rows = _both(tmp_path, [source], monkeypatch)
     assert bulk == rows
     assert bulk[0][0]["accepted"] > 200
+    with sqlite3.connect(tmp_path / "bulk.db") as db:
+        indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert {"follows_followee", "share_events_pair", "share_events_viewer"} <= indexes
+    assert {"share_events_campaign", "referrals_referee"} <= indexes
 
 
 def test_batches_and_blocks_bulk_equals_row_path(
