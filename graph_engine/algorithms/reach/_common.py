@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graph_engine.algorithms._checks import fresh_seed
+from graph_engine.algorithms.reach import _kernels
 from graph_engine.errors import NotFoundError, ParameterError
 from graph_engine.snapshot import GraphSnapshot
 
@@ -117,7 +118,7 @@ def in_csr(
     hit = cache.get(id(p))
     if hit is not None and hit[0] is p:
         return hit[1]  # type: ignore[no-any-return]
-    order = np.argsort(g.indices, kind="stable")
+    order = _kernels.bucket_order(np.ascontiguousarray(g.indices, dtype=np.int64), g.n)
     ptr = np.zeros(g.n + 1, dtype=np.int64)
     np.cumsum(np.bincount(g.indices, minlength=g.n), out=ptr[1:])
     in_p = np.ascontiguousarray(p[order])

@@ -33,6 +33,7 @@ from numba.core import config as _numba_config
 
 __all__ = [
     "GAMMA",
+    "bucket_order",
     "celf_world_spread",
     "covered_count",
     "first_cover",
@@ -531,3 +532,19 @@ def celf_world_spread(
                         tail += 1
         total += tail
     return total
+
+
+@_jit
+def bucket_order(keys: np.ndarray, n: int) -> np.ndarray:
+    """Stable order of ``keys`` (each in ``[0, n)``) by counting sort: O(len + n)."""
+    start = np.zeros(n + 1, np.int64)
+    for key in keys:
+        start[key + 1] += 1
+    for v in range(n):
+        start[v + 1] += start[v]
+    order = np.empty(keys.size, np.int64)
+    for i in range(keys.size):
+        key = keys[i]
+        order[start[key]] = i
+        start[key] += 1
+    return order

@@ -76,13 +76,20 @@ def check(
     assert c["theta_0"] == pytest.approx(theta_0, rel=1e-12)
     i_max = max(1, math.ceil(math.log2(theta_max / theta_0)))
     assert c["i_max"] == i_max
-    a = math.log(3 * i_max / delta)
+    a = math.log(3 * (4 * i_max + 1) / delta)  # union bound over the size grid
     assert c["a"] == pytest.approx(a, rel=1e-12)
     cap = math.ceil(theta_max) if max_rr_sets is None else int(min(theta_max, max_rr_sets))
     assert c["cap"] == max(cap, 1)
-    # the schedule: start at max(theta_0, floor), double each round, never past the cap
-    size = min(c["cap"], max(math.ceil(theta_0), floor))
-    assert c["rr_sets_per_pool"] == min(c["cap"], size * 2 ** (result.rounds - 1))
+    # the schedule: grid points start * 2 ** (j / 4), never past the cap
+    start = min(c["cap"], max(math.ceil(theta_0), floor))
+    grid = [min(c["cap"], math.ceil(start * 2 ** (j / 4))) for j in range(4 * i_max + 64)]
+    assert c["rr_sets_per_pool"] in grid
+    if result.rounds == 1:
+        assert c["rr_sets_per_pool"] == start
+    else:  # at least one grid step per round
+        assert c["rr_sets_per_pool"] >= grid[min(result.rounds - 1, len(grid) - 1)]
+    if min_coverage == 0:  # the certificate alone: OPIM-C's doubling
+        assert c["rr_sets_per_pool"] == min(c["cap"], start * 2 ** (result.rounds - 1))
     assert result.rr_sets == 2 * c["rr_sets_per_pool"]
     theta = c["rr_sets_per_pool"]
     # Lemma 4.2 (lower bound on the seeds' spread, second pool) and 4.3 (upper bound on
@@ -130,6 +137,19 @@ def test_the_certificate_follows_the_paper(
     )
     check(result, n=g.n, k=k, epsilon=epsilon, min_coverage=min_coverage, max_rr_sets=max_rr_sets)
     assert len(result.seeds) == k
+
+
+def test_the_coverage_floor_stops_between_doublings() -> None:
+    """Certified early, the pools grow to the grid size the floor predicts, no further."""
+    g = graph()
+    result = select_seeds(g, 0.3, k=2, seed=3, min_rr_sets=64, min_coverage=3_000)
+    check(result, n=g.n, k=2, epsilon=0.1, min_coverage=3_000)
+    c = result.certificate
+    assert c["covered"] >= 3_000 and c["rr_sets_per_pool"] < c["cap"]
+    doublings = {64 * 2**i for i in range(40)}
+    assert c["rr_sets_per_pool"] not in doublings
+    # the next grid point down would not have covered enough (5% margin aside)
+    assert c["rr_sets_per_pool"] / 2**0.25 * c["covered"] / c["rr_sets_per_pool"] < 3_000 * 1.05
 
 
 def test_the_certificate_with_candidates_and_delta() -> None:
