@@ -133,10 +133,12 @@ def run_graph(name: str) -> dict[str, Any]:
     select_seeds(g, p, k=5, epsilon=0.3, seed=0)  # compile / warm up
     chosen = {}
     for eps in (0.1, 0.01):
-        result = select_seeds(g, p, k=50, epsilon=eps, seed=0)
+        # the same seed five times (the same RR sets and picks); the median time
+        runs = [select_seeds(g, p, k=50, epsilon=eps, seed=0) for _ in range(5)]
+        result = runs[0]
         chosen[eps] = list(result.seeds)
         out[f"eps{eps}"] = {
-            "seconds": result.seconds,
+            "seconds": float(np.median([r.seconds for r in runs])),
             "rr_sets": result.rr_sets,
             "certified_ratio": result.certified_ratio,
             "rr_estimate": result.spread.mean,
