@@ -98,6 +98,32 @@ def _state(db: Path) -> dict[str, list[tuple[Any, ...]]]:
         return {name: conn.execute(sql).fetchall() for name, sql in queries.items()}
 
 
+def _killed_after(args: list[str], env: dict[str, str], db: Path, events: int) -> int:
+    """Run the CLI with ``args``; SIGKILL it once ``db`` holds ``events`` committed events.
+
+    Returns the events committed when it was killed (asserting it was killed mid-run).
+    """
+    proc = subprocess.Popen(
+        [*CLI, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    committed = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+        try:
+            with sqlite3.connect(db, timeout=0.1) as conn:
+                committed = conn.execute("SELECT count(*) FROM event_log").fetchone()[0]
+        except sqlite3.OperationalError:
+            continue
+        if committed >= events:
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "ingest finished before it could be killed"
+    assert committed > 0
+    return int(committed)
+
+
 def test_sigkill_mid_ingest_then_rerun_equals_one_clean_run(
     tmp_path: Path, generated: tuple[Path, dict[str, Any]]
 ) -> None:
@@ -110,27 +136,7 @@ def test_sigkill_mid_ingest_then_rerun_equals_one_clean_run(
     }
     clean, killed = tmp_path / "clean.db", tmp_path / "killed.db"
     cli("ingest", events, "--db", str(clean), "--json", env=env)
-    proc = subprocess.Popen(
-        [*CLI, "ingest", events, "--db", str(killed), "--json"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    committed = 0
-    while time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-        try:
-            with sqlite3.connect(killed, timeout=0.1) as conn:
-                committed = conn.execute("SELECT count(*) FROM event_log").fetchone()[0]
-        except sqlite3.OperationalError:
-            continue
-        if committed >= 5000:
-            proc.send_signal(signal.SIGKILL)
-            break
-    proc.wait()
-    assert proc.returncode == -signal.SIGKILL, "ingest finished before it could be killed"
-    assert committed > 0
+    committed = _killed_after(["ingest", events, "--db", str(killed), "--json"], env, killed, 5000)
     rerun = as_json(cli("ingest", events, "--db", str(killed), "--json", env=env))
     assert rerun["duplicates"] >= committed
     assert _state(killed) == _state(clean)
@@ -152,26 +158,7 @@ def test_sigkill_mid_bulk_edge_list_then_rerun_equals_one_clean_run(tmp_path: Pa
     args = ["ingest", str(edges), "--type", "follow", "--at", "2026-01-01T00:00:00Z", "--json"]
     clean, killed = tmp_path / "clean.db", tmp_path / "killed.db"
     first = as_json(cli(*args, "--db", str(clean), env=env))
-    proc = subprocess.Popen(
-        [*CLI, *args, "--db", str(killed)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    committed = 0
-    while time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.02)
-        try:
-            with sqlite3.connect(killed, timeout=0.1) as conn:
-                committed = conn.execute("SELECT count(*) FROM event_log").fetchone()[0]
-        except sqlite3.OperationalError:
-            continue
-        if committed >= 40_000:
-            proc.send_signal(signal.SIGKILL)
-            break
-    proc.wait()
-    assert proc.returncode == -signal.SIGKILL, "ingest finished before it could be killed"
+    committed = _killed_after([*args, "--db", str(killed)], env, killed, 40_000)
     rerun = as_json(cli(*args, "--db", str(killed), env=env))
     assert rerun["duplicates"] >= committed
     assert rerun["accepted"] + rerun["duplicates"] == first["accepted"] + first["duplicates"]
