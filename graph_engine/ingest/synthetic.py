@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -45,6 +46,11 @@ import numpy as np
 import numpy.typing as npt
 
 from graph_engine.errors import ParameterError
+
+#: a customer reference in a generated line
+_REFERENCE = re.compile(
+    r'"(?:follower|followee|sharer|viewer|referrer|referee|customer)":"([^"\\]*)"'
+)
 
 __all__ = ["GroundTruth", "SyntheticConfig", "generate"]
 
@@ -216,8 +222,19 @@ class GroundTruth:
     person_keys: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-dict form."""
-        return asdict(self)
+        """Plain-dict form (copies of the containers, not of the strings in them)."""
+        return {
+            "config": dict(self.config),
+            "events_file": self.events_file,
+            "expected": json.loads(json.dumps(self.expected)),
+            "dirty": dict(self.dirty),
+            "duplicates": self.duplicates,
+            "valid_events": self.valid_events,
+            "kols": list(self.kols),
+            "employees": list(self.employees),
+            "communities": dict(self.communities),
+            "person_keys": {p: list(keys) for p, keys in self.person_keys.items()},
+        }
 
 
 class _Writer:
@@ -720,7 +737,7 @@ class _Generator:
 
         comp_of: dict[str, int] = {}
         comps = merges = 0
-        ref_fields = ("follower", "followee", "sharer", "viewer", "referrer", "referee", "customer")
+        references = _REFERENCE.findall
         for idx in order.tolist():
             line = lines[idx]
             if line.startswith('{"type":"identity_link"'):
@@ -736,10 +753,10 @@ class _Generator:
                 for k in keys:
                     comp_of.setdefault(k, root)
                 continue
-            row = json.loads(line)
-            for name in ref_fields:
-                key = row.get(name)
-                if key is not None and key not in comp_of:
+            # the generator writes references as plain JSON strings (no escapes), in
+            # field order; a regex finds them without decoding the whole line
+            for key in references(line):
+                if key not in comp_of:
                     comps += 1
                     comp_of[key] = comps
         return merges
@@ -773,9 +790,9 @@ class _Generator:
         times = np.concatenate(self.writer.times)
         events = out / "events.jsonl"
         with events.open("w", encoding="utf-8") as fh:
-            for i in np.argsort(times, kind="stable").tolist():
-                fh.write(lines[i])
-                fh.write("\n")
+            order = np.argsort(times, kind="stable").tolist()
+            for lo in range(0, len(order), 100_000):
+                fh.write("\n".join([lines[i] for i in order[lo : lo + 100_000]]) + "\n")
         self.progress("ground truth")
         return self.truth(out, events, merges, dirty, n_dup, valid)
 
@@ -809,7 +826,10 @@ class _Generator:
             person_keys={person[i]: self.keys[i] for i in range(n)},
         )
         (out / "ground_truth.json").write_text(json.dumps(truth.to_dict()), encoding="utf-8")
-        with gzip.open(out / "edge_probabilities.csv.gz", "wt", encoding="utf-8") as fh:
+        # level 1: 4x faster than gzip's default 9 here, the file about 20% larger
+        with gzip.open(
+            out / "edge_probabilities.csv.gz", "wt", encoding="utf-8", compresslevel=1
+        ) as fh:
             fh.write("influencer,influenced,p\n")
             effective = self.f_prob * self.exposure[self.f_dst]
             for a, b, p in zip(
