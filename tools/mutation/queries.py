@@ -36,7 +36,14 @@ CYPHER = ROOT / "graph_engine" / "cypher" / "ingest"
 #: SQL of the embedded store that holds merge, de-duplication and last-write rules: the
 #: module's statement constants and the strings inside these methods.
 SQL_CONSTANTS = ("_UPSERT_FOLLOW", "_UPSERT_REFERRAL", "_REVENUE")
-SQL_METHODS = ("apply", "_apply_profiles", "_apply_orders", "_merge", "_merge_profile")
+SQL_METHODS = (
+    "apply",
+    "_apply_edges",
+    "_apply_profiles",
+    "_apply_orders",
+    "_merge",
+    "_merge_profile",
+)
 #: Cypher files of the Neo4j store's ingest rules (merges, last write, de-duplication).
 CYPHER_FILES = (
     "activity",
