@@ -12,7 +12,6 @@ both readers give the same rows, the same event ids and the same rejections.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,6 +24,8 @@ from graph_engine.ingest.readers import (
     ProgressCounter,
     RawRow,
     Source,
+    count_value,
+    edge_event_ids,
     edge_id_template,
     edge_list_layout,
     edge_list_row,
@@ -59,7 +60,7 @@ class EdgeBlock:
     texts : callable
         ``texts(i)``: row ``i`` as read (stripped), for the quarantine.
     count_tokens : dict
-        Row -> count cell, for rows whose count is not a plain number.
+        Row -> count cell, for rows whose count is no whole number >= 1.
     """
 
     lines: np.ndarray
@@ -107,9 +108,9 @@ class EdgeListReader:
         first, second, _ = EDGE_ENDS[source.event_type]
         self.ends = (first, second)
         self.fields: dict[str, Any] = {"type": source.event_type, **self.defaults}
-        (p0, p1, p2), self.order = edge_id_template(
-            {**self.fields, first: "", second: ""}, self.ends
-        )
+        template = {**self.fields, first: "", second: ""}
+        (p0, p1, p2), self.order = edge_id_template(template, self.ends)
+        self._event_id = edge_event_ids(template, self.ends)  # rows the kernels leave
         self._pieces = [p0.encode(), p1.encode(), p2.encode()]
         self._cuts = np.cumsum([0, *(len(p) for p in self._pieces)]).astype(np.int64)
         self._piece_bytes = np.frombuffer(b"".join(self._pieces), np.uint8)
@@ -121,12 +122,6 @@ class EdgeListReader:
         self.key_list: list[str] = []
         self._token_ids: dict[str, int] = {}
         self._key_ids: dict[str, int] = {}
-
-    def event_text(self, first: str, second: str) -> bytes:
-        """The text a row's derived event id hashes."""
-        values = (first, second)
-        p0, p1, p2 = self._pieces
-        return p0 + values[self.order[0]].encode() + p1 + values[self.order[1]].encode() + p2
 
     def _token(self, text: str) -> int:
         code = self._token_ids.get(text)
@@ -228,7 +223,7 @@ class EdgeListReader:
                 assert raw.fields is not None
                 a, b = raw.fields[self.ends[0]], raw.fields[self.ends[1]]
                 first[i], second[i] = self._token(a), self._token(b)
-                digest = hashlib.sha1(self.event_text(a, b)).hexdigest()[:24]
+                digest = self._event_id(a, b, None).removeprefix("d:")
                 digests[i] = np.frombuffer(digest.encode(), np.uint8)
                 if self._count_col >= 0:
                     row_counts[i] = self._count(raw.fields["count"], bad_counts, i)
@@ -278,12 +273,9 @@ class EdgeListReader:
 
     @staticmethod
     def _count(token: str, bad: dict[int, str], row: int) -> int:
-        """A count cell as the row path reads it (``int``), or :data:`BAD_COUNT`."""
-        try:
-            value = int(token)
-        except (TypeError, ValueError):
-            value = 0
-        if value >= 1:
+        """A count cell as the row path reads it, or :data:`BAD_COUNT` (kept in ``bad``)."""
+        value = count_value(token)
+        if value is not None:
             return value
         bad[row] = token
         return BAD_COUNT

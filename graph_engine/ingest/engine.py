@@ -29,6 +29,7 @@ from graph_engine.ingest.quarantine import Quarantine
 from graph_engine.ingest.readers import (
     RawRow,
     Source,
+    count_value,
     derive_event_id,
     read_rows,
 )
@@ -54,6 +55,8 @@ from graph_engine.store.base import (
 )
 
 __all__ = ["IngestReport", "Ingestor", "default_quarantine_path"]
+
+_BAD_COUNT = "must be a whole number >= 1"
 
 
 @dataclass(frozen=True)
@@ -246,16 +249,21 @@ class Ingestor:
             return
         size = self.settings.ingest_bulk_batch_size
         for block in reader.blocks(progress):
-            errors = sorted(block.errors, key=lambda r: r.line)
-            for lo in range(0, block.lines.size, size):
-                hi = min(lo + size, block.lines.size)
-                last_line = block.lines[hi - 1] if hi == block.lines.size else block.lines[hi]
-                take = [r for r in errors if r.line <= last_line or hi == block.lines.size]
-                errors = errors[len(take) :]
-                self._edge_batch(reader, block, lo, hi, template, take)
-            for row in errors:  # a block of nothing but unreadable rows
-                assert row.error is not None
-                self.quarantine.add(row.error, row.raw)
+            n = block.lines.size
+            if n == 0:  # a block of nothing but unreadable rows
+                for row in block.errors:
+                    assert row.error is not None
+                    self.quarantine.add(row.error, row.raw)
+                continue
+            # an unreadable row goes with the batch of the data row before it (the
+            # first batch when there is none); block.errors are in line order
+            after = np.searchsorted(block.lines, [r.line for r in block.errors])
+            batch_of = np.maximum(after - 1, 0) // size
+            for lo in range(0, n, size):
+                unreadable = [
+                    r for r, b in zip(block.errors, batch_of, strict=True) if b == lo // size
+                ]
+                self._edge_batch(reader, block, lo, min(lo + size, n), template, unreadable)
 
     def _edge_batch(
         self,
@@ -286,7 +294,7 @@ class Ingestor:
         for i in np.flatnonzero(bad_count | bad_a | bad_b | loop).tolist():
             if bad_count[i]:
                 field, value = "count", block.count_tokens[lo + i]
-                reason = "must be a whole number >= 1"
+                reason = _BAD_COUNT
             elif bad_a[i]:
                 field, value, reason = first, tokens[a_tok[i]], str(keys[a_tok[i]])
             elif bad_b[i]:
@@ -341,13 +349,7 @@ class Ingestor:
             exc = self._same_customer(
                 int(pa[j]), reader.tokens[b_tok[i]], (first, second), EDGE_ENDS[kind][2]
             )
-            self.quarantine.add(
-                EventValidationError(
-                    exc.field, exc.value, exc.reason, source=name, line=int(lines[i])
-                ),
-                block.texts(lo + i),
-                kind,
-            )
+            record(exc.field, exc.value, exc.reason, name, int(lines[i]), block.texts(lo + i), kind)
         if same.size:
             keep = pa != pb
             pa, pb = pa[keep], pb[keep]
@@ -369,16 +371,11 @@ class Ingestor:
         if "count" not in row.fields or row.fields.get("type") not in EDGE_ENDS:
             return 1  # elsewhere "count" is no field of the schema and is rejected as such
         count = row.fields["count"]
-        try:
-            repeat = int(count)
-            if repeat >= 1:
-                return repeat
-        except (TypeError, ValueError):
-            pass
+        repeat = count_value(count)
+        if repeat is not None:
+            return repeat
         self.quarantine.add(
-            EventValidationError(
-                "count", count, "must be a whole number >= 1", source=row.source, line=row.line
-            ),
+            EventValidationError("count", count, _BAD_COUNT, source=row.source, line=row.line),
             row.raw,
             row.fields.get("type"),
         )

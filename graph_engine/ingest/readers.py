@@ -25,6 +25,7 @@ __all__ = [
     "EDGE_LIST_COLUMNS",
     "RawRow",
     "Source",
+    "count_value",
     "derive_event_id",
     "detect_format",
     "edge_event_ids",
@@ -169,6 +170,21 @@ def derive_event_id(fields: dict[str, Any], occurrence: int | None = None) -> st
     body = "\x1d".join(parts)
     digest = hashlib.sha1(body.encode()).hexdigest()[:24]
     return f"d:{digest}" if occurrence is None else f"d:{digest}:{occurrence}"
+
+
+def count_value(cell: Any) -> int | None:
+    """A ``count`` cell as a number of events: a whole number >= 1, else None.
+
+    Examples
+    --------
+    >>> count_value("3"), count_value("+2"), count_value("0"), count_value("x")
+    (3, 2, None, None)
+    """
+    try:
+        value = int(cell)
+    except (TypeError, ValueError):
+        return None
+    return value if value >= 1 else None
 
 
 def edge_id_template(

@@ -169,6 +169,20 @@ ON CONFLICT (referrer, referee, campaign_id) DO UPDATE SET
 _REBUILD_AT = 100_000
 
 
+def _insert_shares(db: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> None:
+    """Share events as :attr:`ResolvedBatch.shares` rows."""
+    db.executemany("INSERT INTO share_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _upsert_referrals(db: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> None:
+    """Referrals as :attr:`ResolvedBatch.referrals` rows (one per referrer, referee and
+    campaign; a missing campaign is stored as '')."""
+    db.executemany(
+        _UPSERT_REFERRAL,
+        ((r[1], r[2], r[3] or "", r[0], r[4], r[5], r[6], r[7]) for r in rows),
+    )
+
+
 @contextmanager
 def _indexes_rebuilt(db: sqlite3.Connection, table: str, rows: int) -> Iterator[None]:
     """Drop ``table``'s secondary indexes around a bulk insert of ``rows`` rows if the
@@ -430,11 +444,8 @@ class SQLiteStore(RunsMixin, KeysMixin):
                 _UPSERT_FOLLOW,
                 ((f.follower, f.followee, f.active, f.at, f.channel) for f in batch.follows),
             )
-            db.executemany("INSERT INTO share_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch.shares)
-            db.executemany(
-                _UPSERT_REFERRAL,
-                ((r[1], r[2], r[3] or "", r[0], r[4], r[5], r[6], r[7]) for r in batch.referrals),
-            )
+            _insert_shares(db, batch.shares)
+            _upsert_referrals(db, batch.referrals)
             duplicate_orders = self._apply_orders(db, batch)
             db.executemany("INSERT INTO engagements VALUES (?, ?, ?, ?, ?)", batch.engagements)
             db.executemany(
@@ -479,17 +490,9 @@ class SQLiteStore(RunsMixin, KeysMixin):
                         ("[" + ",".join(map(str, pairs.tolist())) + "]", active, edges.at, channel),
                     )
             elif edges.type == "share":
-                db.executemany(
-                    "INSERT INTO share_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", edges.shares()
-                )
+                _insert_shares(db, edges.shares())
             else:
-                db.executemany(
-                    _UPSERT_REFERRAL,
-                    (
-                        (r[1], r[2], r[3] or "", r[0], r[4], r[5], r[6], r[7])
-                        for r in edges.referrals()
-                    ),
-                )
+                _upsert_referrals(db, edges.referrals())
 
     def _apply_profiles(self, db: sqlite3.Connection, batch: ResolvedBatch) -> None:
         for p in batch.profiles:
