@@ -50,7 +50,7 @@ from graph_engine.scoring.money import ValueModel, in_currency, money_value, wei
 from graph_engine.scoring.tiers import TierRules, assign_tiers
 from graph_engine.scoring.value import social_value
 from graph_engine.snapshot import GraphSnapshot
-from graph_engine.store.base import GraphStore, RelationshipType, RunRecord, ScoreRecord
+from graph_engine.store.base import GraphStore, RelationshipType, RunRecord, ScoreColumns
 
 __all__ = ["STAGES", "compute", "recency_weight"]
 
@@ -110,17 +110,18 @@ def tier_summary(
     ]
 
 
-def value_details(value: Any, money: Any, i: int) -> dict[str, Any]:
-    """A score row's value details: the money parts (``value_components``) and the
-    numbers behind them (``value_inputs``), the percentile-blend rank
-    (``social_value_rank`` with its ``rank_components``) and the influence signals.
-    Run-wide numbers (weights, rates, average order) live in the run, not in each row."""
-    blend = value.breakdown(i)
+def detail_columns(value: Any, money: Any) -> dict[str, Any]:
+    """The value details of every score row, as columns: the money parts
+    (``value_components``) and the numbers behind them (``value_inputs``), the
+    percentile-blend rank (``social_value_rank`` with its ``rank_components``) and the
+    influence signals. Run-wide numbers (weights, rates, average order) live in the run,
+    not in each row."""
+    as_float = np.float64
     return {
-        **money.stored(i),
-        "social_value_rank": float(value.value[i]),
-        "rank_components": blend["value_components"],
-        "influence_signals": blend["influence_signals"],
+        **money.stored_columns(),
+        "social_value_rank": np.asarray(value.value, dtype=as_float),
+        "rank_components": {k: np.asarray(v, dtype=as_float) for k, v in value.components.items()},
+        "influence_signals": {k: np.asarray(v, dtype=as_float) for k, v in value.signals.items()},
     }
 
 
@@ -317,36 +318,29 @@ def compute(
                 tags=feats.tags,
             )
         with stage("write"):
-
-            def rows() -> Iterator[ScoreRecord]:
-                for i, cid in enumerate(feats.ids):
-                    if i % 50_000 == 0:
-                        report("write", i / max(n, 1))
-                    yield ScoreRecord(
-                        customer_id=cid,
-                        run_id=run.run_id,
-                        tier=tiers.tier[i],
-                        tier_level=tiers.level[i],
-                        tier_reason=tiers.reason[i],
-                        community_id=int(membership[i]),
-                        social_value=float(money.value[i]),
-                        influence=float(influence[i]),
-                        expected_reach=float(expected_reach[i]),
-                        audience=int(audience[i]),
-                        participation=float(participation[i]),
-                        revenue=float(revenue[i]),
-                        bridge=float(bridge[i]),
-                        conversions=int(feats.conversions[i]),
-                        details={
-                            "audience_in_graph": int(feats.followers[i]),
-                            "audience_external": int(external[i]),
-                            "audience_by_platform": feats.external_followers[i],
-                            "is_employee": bool(feats.is_employee[i]),
-                            **value_details(value, money, i),
-                        },
-                    )
-
-            store.write_scores(run.run_id, rows())
+            scores = ScoreColumns(
+                customer_id=feats.ids,
+                tier=tiers.tier,
+                tier_level=tiers.level,
+                tier_reason=tiers.reason,
+                community_id=np.asarray(membership, dtype=np.int64),
+                social_value=np.asarray(money.value, dtype=np.float64),
+                influence=np.asarray(influence, dtype=np.float64),
+                expected_reach=np.asarray(expected_reach, dtype=np.float64),
+                audience=np.asarray(audience, dtype=np.int64),
+                participation=np.asarray(participation, dtype=np.float64),
+                revenue=np.asarray(revenue, dtype=np.float64),
+                bridge=np.asarray(bridge, dtype=np.float64),
+                conversions=np.asarray(feats.conversions, dtype=np.int64),
+                details={
+                    "audience_in_graph": np.asarray(feats.followers, dtype=np.int64),
+                    "audience_external": np.asarray(external, dtype=np.int64),
+                    "audience_by_platform": feats.external_followers,
+                    "is_employee": np.asarray(feats.is_employee, dtype=np.bool_),
+                    **detail_columns(value, money),
+                },
+            )
+            store.write_scores(run.run_id, scores)
             store.write_communities(run.run_id, profiles)
         summary = {
             "customers": n,

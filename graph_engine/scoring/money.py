@@ -329,8 +329,16 @@ class MoneyValue:
         (``value_inputs``); the run-wide rates go once into the run
         (:meth:`run_summary`)."""
         return {
-            "value_components": {p: float(self.parts[p][i]) for p in PARTS},
-            "value_inputs": {k: _plain(v[i]) for k, v in self.inputs.items()},
+            group: {k: _plain(v[i]) for k, v in columns.items()}
+            for group, columns in self.stored_columns().items()
+        }
+
+    def stored_columns(self) -> dict[str, dict[str, Any]]:
+        """:meth:`stored` for every customer at once: the same keys, a column at each
+        leaf."""
+        return {
+            "value_components": {p: np.asarray(self.parts[p], dtype=np.float64) for p in PARTS},
+            "value_inputs": dict(self.inputs),
         }
 
     def run_summary(self) -> dict[str, Any]:

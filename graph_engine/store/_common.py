@@ -114,7 +114,8 @@ def check_top_args(
 
 
 def score_record(row: Mapping[str, Any]) -> ScoreRecord:
-    """A :class:`ScoreRecord` from a mapping of its fields (``details`` as JSON text).
+    """A :class:`ScoreRecord` from a mapping of its fields (``details`` as JSON text or
+    already a dict).
 
     Nullable fields may be absent (a Neo4j ``s {.*}`` projection leaves out null
     properties).
@@ -134,7 +135,7 @@ def score_record(row: Mapping[str, Any]) -> ScoreRecord:
         revenue=row["revenue"],
         bridge=row["bridge"],
         conversions=row["conversions"],
-        details=json.loads(row["details"]),
+        details=row["details"] if isinstance(row["details"], dict) else json.loads(row["details"]),
     )
 
 

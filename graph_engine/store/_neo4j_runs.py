@@ -27,7 +27,7 @@ from graph_engine.store._common import (
     secret_hash,
     verify_secret,
 )
-from graph_engine.store.base import ROLES, ApiKey, RunRecord, ScoreRecord
+from graph_engine.store.base import ROLES, ApiKey, RunRecord, ScoreColumns, ScoreRecord
 
 __all__ = ["Neo4jRunsMixin"]
 
@@ -149,10 +149,11 @@ class Neo4jRunsMixin:
         if status != "running":
             raise ParameterError(f"run {run_id!r} is not running (status {status!r})")
 
-    def write_scores(self, run_id: str, rows: Iterable[ScoreRecord]) -> int:
-        """Write scores of a running run, ``neo4j_write_batch_size`` per transaction."""
+    def write_scores(self, run_id: str, rows: Iterable[ScoreRecord] | ScoreColumns) -> int:
+        """Write scores of a running run, ``neo4j_write_batch_size`` per transaction
+        (columns are written as their rows)."""
         written = 0
-        it = iter(rows)
+        it = iter(rows.records(run_id) if isinstance(rows, ScoreColumns) else rows)
         while batch := [_score_row(r) for r in islice(it, self._batch)]:
 
             def work(tx: Any, batch: list[dict[str, Any]] = batch) -> None:

@@ -15,14 +15,15 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
-from itertools import chain, islice
+from itertools import chain, islice, repeat
 from typing import Any
 
 import numpy as np
 
-from graph_engine.errors import NotFoundError, ParameterError
+from graph_engine.errors import NotFoundError, ParameterError, StoreError
 from graph_engine.store._common import check_top_args, now_iso, score_record
-from graph_engine.store.base import CustomerFeatures, RunRecord, ScoreRecord
+from graph_engine.store._details import JSON, pack, unpack
+from graph_engine.store.base import CustomerFeatures, RunRecord, ScoreColumns, ScoreRecord
 
 MIGRATION = """
 CREATE TABLE runs (
@@ -48,15 +49,40 @@ CREATE TABLE community_profiles (
 ) WITHOUT ROWID
 """
 
+#: 5: score details of a columnar write kept as numbers (``detail_values``: float64 per
+#: row in the run's ``detail_layout``; ``details`` then holds the other leaves as a JSON
+#: array); scores in a rowid table, so rows are appended and only the indexes are
+#: ordered. Rows written before keep their details as a JSON object.
+DETAILS_MIGRATION = """
+ALTER TABLE runs ADD COLUMN detail_layout TEXT;
+CREATE TABLE scores_v5 (
+    run_id TEXT NOT NULL, customer_id TEXT NOT NULL,
+    tier TEXT NOT NULL, tier_level TEXT, tier_reason TEXT NOT NULL, community_id INTEGER,
+    social_value REAL NOT NULL, influence REAL NOT NULL, expected_reach REAL NOT NULL,
+    audience INTEGER NOT NULL, participation REAL NOT NULL, revenue REAL NOT NULL,
+    bridge REAL NOT NULL, conversions INTEGER NOT NULL, details TEXT NOT NULL,
+    detail_values BLOB
+);
+INSERT INTO scores_v5 SELECT *, NULL FROM scores ORDER BY run_id, social_value DESC;
+DROP TABLE scores;
+ALTER TABLE scores_v5 RENAME TO scores;
+CREATE UNIQUE INDEX scores_customer ON scores(run_id, customer_id);
+CREATE INDEX scores_tier ON scores(run_id, tier, social_value);
+CREATE INDEX scores_community ON scores(run_id, community_id, social_value);
+CREATE INDEX scores_value ON scores(run_id, social_value)
+"""
+
 _SCORE_COLS = (
     "customer_id, run_id, tier, tier_level, tier_reason, community_id, social_value, "
     "influence, expected_reach, audience, participation, revenue, bridge, conversions, details"
 )
 _FIELDS = tuple(c.strip() for c in _SCORE_COLS.split(","))
-
-
-def _score(row: tuple[Any, ...]) -> ScoreRecord:
-    return score_record(dict(zip(_FIELDS, row, strict=True)))
+_READ_COLS = f"{_SCORE_COLS}, detail_values"
+_INSERT_SCORE = (
+    f"INSERT INTO scores ({_READ_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+#: rows per transaction when writing scores
+_SCORE_BATCH = 100_000
 
 
 def _epoch(rows: Iterable[tuple[Any, ...]], width: int) -> list[np.ndarray]:
@@ -206,16 +232,22 @@ class RunsMixin:
         if row is None or row[0] != "running":
             raise ParameterError(f"run {run_id!r} is not running (status {row and row[0]!r})")
 
-    def write_scores(self, run_id: str, rows: Iterable[ScoreRecord]) -> int:
-        """Write scores of a running run (batches of 50,000 per transaction)."""
+    def write_scores(self, run_id: str, rows: Iterable[ScoreRecord] | ScoreColumns) -> int:
+        """Write scores of a running run (100,000 rows per transaction).
+
+        Rows keep their details as JSON. :class:`ScoreColumns` keep their numeric details
+        as numbers under the run's layout (recorded once per run) and are written in
+        descending social value, the order of the score indexes' most read range.
+        """
+        if isinstance(rows, ScoreColumns):
+            return self._write_score_columns(run_id, rows)
         written = 0
         it = iter(rows)
-        while batch := list(islice(it, 50_000)):
+        while batch := list(islice(it, _SCORE_BATCH)):
             with self._transaction() as db:
                 self._running(db, run_id)
                 db.executemany(
-                    f"INSERT INTO scores ({_SCORE_COLS}) VALUES "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    _INSERT_SCORE,
                     (
                         (
                             r.customer_id,
@@ -233,12 +265,50 @@ class RunsMixin:
                             r.bridge,
                             r.conversions,
                             json.dumps(r.details, default=float),
+                            None,
                         )
                         for r in batch
                     ),
                 )
             written += len(batch)
         return written
+
+    def _write_score_columns(self, run_id: str, scores: ScoreColumns) -> int:
+        n = len(scores)
+        packed = pack(scores.details, n)
+        layout = packed.layout_json()
+        cols = scores.columns()
+        values: list[bytes | None] = [*packed.values] if packed.values else [None] * n
+        objects = packed.objects or ["[]"] * n
+        order = np.argsort(-np.asarray(scores.social_value, dtype=np.float64), kind="stable")
+        for start in range(0, max(n, 1), _SCORE_BATCH):
+            part = order[start : start + _SCORE_BATCH].tolist()
+            with self._transaction() as db:
+                self._running(db, run_id)
+                known = db.execute(
+                    "SELECT detail_layout FROM runs WHERE run_id = ?", (run_id,)
+                ).fetchone()[0]
+                if known is None:
+                    db.execute(
+                        "UPDATE runs SET detail_layout = ? WHERE run_id = ?", (layout, run_id)
+                    )
+                elif known != layout:
+                    raise ParameterError(
+                        f"run {run_id!r}: score details laid out as {layout}, but the run's "
+                        f"earlier scores were laid out as {known}"
+                    )
+                db.executemany(
+                    _INSERT_SCORE,
+                    zip(
+                        *([cols[f][i] for i in part] for f in ("customer_id",)),
+                        repeat(run_id),
+                        *([cols[f][i] for i in part] for f in _FIELDS[2:-1]),
+                        (objects[i] for i in part),
+                        (values[i] for i in part),
+                        strict=False,
+                    ),
+                )
+        return n
 
     def write_communities(self, run_id: str, profiles: Iterable[dict[str, Any]]) -> int:
         """Write community profiles of a running run."""
@@ -317,6 +387,36 @@ class RunsMixin:
         return [self._run(r) for r in ids]
 
     # -- reading scores ----------------------------------------------------------------
+    def _layout(self, run_id: str) -> str | None:
+        """The run's detail layout (None: its rows keep details as JSON objects); a
+        layout never changes once written, so it is read once."""
+        layouts: dict[str, str] = self.__dict__.setdefault("_layouts", {})
+        if run_id not in layouts:
+            row = self._db.execute(
+                "SELECT detail_layout FROM runs WHERE run_id = ?", (run_id,)
+            ).fetchone()
+            if row is None or row[0] is None:
+                return None
+            layouts[run_id] = row[0]
+        return layouts[run_id]
+
+    def _json_leaf_path(self, run_id: str, name: str) -> str:
+        """JSON path of a top-level JSON detail leaf in the run's packed rows (a path
+        that matches nothing when the layout has no such leaf)."""
+        layout = self._layout(run_id)
+        leaves = [path for path, kind in json.loads(layout) if kind == JSON] if layout else []
+        return f"$[{leaves.index(name)}]" if name in leaves else "$.none"
+
+    def _record(self, row: tuple[Any, ...]) -> ScoreRecord:
+        fields = dict(zip(_FIELDS, row, strict=False))
+        details = fields["details"]
+        if details.startswith("["):
+            layout = self._layout(fields["run_id"])
+            if layout is None:
+                raise StoreError(f"run {fields['run_id']!r} has packed scores but no layout")
+            fields["details"] = unpack(layout, row[-1], details)
+        return score_record(fields)
+
     def _current_id(self, run_id: str | None) -> str:
         if run_id is not None:
             self._run(run_id)
@@ -332,11 +432,11 @@ class RunsMixin:
         pk = self._pk_of(reference)
         cid = self._db.execute("SELECT id FROM customers WHERE pk = ?", (pk,)).fetchone()[0]
         row = self._db.execute(
-            f"SELECT {_SCORE_COLS} FROM scores WHERE run_id = ? AND customer_id = ?", (run, cid)
+            f"SELECT {_READ_COLS} FROM scores WHERE run_id = ? AND customer_id = ?", (run, cid)
         ).fetchone()
         if row is None:
             raise NotFoundError(f"customer {reference!r} has no scores in run {run} (new since?)")
-        return _score(row)
+        return self._record(row)
 
     def score_history(self, reference: str) -> list[ScoreRecord]:
         """Scores in every kept complete run, oldest first (ids merged into it included)."""
@@ -349,12 +449,12 @@ class RunsMixin:
         ]
         marks = ",".join("?" * len(ids))
         rows = self._db.execute(
-            f"SELECT {', '.join('s.' + c.strip() for c in _SCORE_COLS.split(','))} "
+            f"SELECT {', '.join('s.' + c.strip() for c in _READ_COLS.split(','))} "
             "FROM scores s JOIN runs r ON r.run_id = s.run_id "
             f"WHERE r.status = 'complete' AND s.customer_id IN ({marks}) ORDER BY r.seq",
             ids,
         )
-        return [_score(r) for r in rows]
+        return [self._record(r) for r in rows]
 
     def top_scores(
         self,
@@ -399,17 +499,18 @@ class RunsMixin:
             )
             args.append(tag)
         if platform is not None:
+            # rows written as columns keep the audience by platform in their JSON array
             where.append(
-                "coalesce((SELECT p.value FROM json_each(details, '$.audience_by_platform') p "
-                "WHERE p.key = ?), 0) > 0"
+                "coalesce((SELECT p.value FROM json_each(details, CASE WHEN details LIKE '[%' "
+                "THEN ? ELSE '$.audience_by_platform' END) p WHERE p.key = ?), 0) > 0"
             )
-            args.append(platform.lower())
+            args.extend([self._json_leaf_path(run, "audience_by_platform"), platform.lower()])
         rows = self._db.execute(
-            f"SELECT {_SCORE_COLS} FROM scores WHERE {' AND '.join(where)} "
+            f"SELECT {_READ_COLS} FROM scores WHERE {' AND '.join(where)} "
             f"ORDER BY {by} DESC, customer_id LIMIT ? OFFSET ?",
             (*args, limit, offset),
         )
-        return [_score(r) for r in rows]
+        return [self._record(r) for r in rows]
 
     def tier_summary(self) -> list[dict[str, Any]]:
         """Customers, mean social value, revenue and audience per tier and level."""
@@ -437,13 +538,13 @@ class RunsMixin:
         last = ""
         while True:
             rows = self._db.execute(
-                f"SELECT {_SCORE_COLS} FROM scores WHERE run_id = ? AND customer_id > ? "
+                f"SELECT {_READ_COLS} FROM scores WHERE run_id = ? AND customer_id > ? "
                 "ORDER BY customer_id LIMIT 5000",
                 (run, last),
             ).fetchall()
             if not rows:
                 return
-            yield from (_score(r) for r in rows)
+            yield from (self._record(r) for r in rows)
             last = rows[-1][0]
 
     def run_communities(self, run_id: str | None = None) -> dict[str, int]:

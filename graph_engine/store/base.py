@@ -8,7 +8,7 @@ time, which the store applies atomically.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal, NamedTuple, Protocol, runtime_checkable
@@ -37,8 +37,10 @@ __all__ = [
     "ProfileRow",
     "ResolvedBatch",
     "RunRecord",
+    "ScoreColumns",
     "ScoreRecord",
     "StoreStats",
+    "detail_leaves",
 ]
 
 RelationshipType = Literal["FOLLOWS", "SHARED_TO", "REFERRED"]
@@ -417,6 +419,134 @@ class ScoreRecord:
         }
 
 
+#: A nested mapping whose leaves are one column each (one value per score row).
+DetailColumns = Mapping[str, Any]
+
+
+@dataclass(frozen=True, eq=False)
+class ScoreColumns:
+    """A run's scores as columns: what ``compute`` writes (see
+    :meth:`GraphStore.write_scores`).
+
+    Row ``i`` is the :class:`ScoreRecord` of ``customer_id[i]``. ``details`` has the
+    nesting of :attr:`ScoreRecord.details`, with a column (ndarray or sequence) at each
+    leaf: row ``i``'s details are the same mapping with each leaf's ``i``-th value (numpy
+    scalars as Python numbers). A store may keep the numeric leaves as numbers instead
+    of text; :meth:`records` is the row form, the reference for what reads give back.
+    """
+
+    customer_id: Sequence[str]
+    tier: Sequence[str]
+    tier_level: Sequence[str | None]
+    tier_reason: Sequence[str]
+    community_id: np.ndarray
+    social_value: np.ndarray
+    influence: np.ndarray
+    expected_reach: np.ndarray
+    audience: np.ndarray
+    participation: np.ndarray
+    revenue: np.ndarray
+    bridge: np.ndarray
+    conversions: np.ndarray
+    details: DetailColumns = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = len(self.customer_id)
+        for name in (*_SCORE_COLUMN_NAMES, *(path for path, _ in detail_leaves(self.details))):
+            column = (
+                getattr(self, name)
+                if name in _SCORE_COLUMN_NAMES
+                else _leaf(self.details, name.split("."))
+            )
+            if len(column) != n:
+                raise ValueError(f"score column {name!r} has {len(column)} rows, expected {n}")
+
+    def __len__(self) -> int:
+        return len(self.customer_id)
+
+    def columns(self) -> dict[str, list[Any]]:
+        """The top-level fields (not ``details``) as lists of Python values."""
+        out: dict[str, list[Any]] = {"customer_id": list(self.customer_id)}
+        for name in _SCORE_COLUMN_NAMES[1:]:
+            column = getattr(self, name)
+            out[name] = column.tolist() if isinstance(column, np.ndarray) else list(column)
+        return out
+
+    def records(self, run_id: str) -> Iterator[ScoreRecord]:
+        """The scores as rows (details as nested dicts of Python values)."""
+        cols = self.columns()
+        leaves = [
+            (path.split("."), _as_list(column)) for path, column in detail_leaves(self.details)
+        ]
+        for i, cid in enumerate(cols["customer_id"]):
+            details: dict[str, Any] = {}
+            for path, column in leaves:
+                node = details
+                for key in path[:-1]:
+                    node = node.setdefault(key, {})
+                node[path[-1]] = column[i]
+            yield ScoreRecord(
+                customer_id=cid,
+                run_id=run_id,
+                tier=cols["tier"][i],
+                tier_level=cols["tier_level"][i],
+                tier_reason=cols["tier_reason"][i],
+                community_id=cols["community_id"][i],
+                social_value=cols["social_value"][i],
+                influence=cols["influence"][i],
+                expected_reach=cols["expected_reach"][i],
+                audience=cols["audience"][i],
+                participation=cols["participation"][i],
+                revenue=cols["revenue"][i],
+                bridge=cols["bridge"][i],
+                conversions=cols["conversions"][i],
+                details=details,
+            )
+
+
+_SCORE_COLUMN_NAMES = (
+    "customer_id",
+    "tier",
+    "tier_level",
+    "tier_reason",
+    "community_id",
+    "social_value",
+    "influence",
+    "expected_reach",
+    "audience",
+    "participation",
+    "revenue",
+    "bridge",
+    "conversions",
+)
+
+
+def detail_leaves(tree: DetailColumns, prefix: str = "") -> list[tuple[str, Any]]:
+    """``(dotted path, column)`` of every leaf of a :class:`ScoreColumns` details
+    mapping, in order (keys may not contain dots)."""
+    out: list[tuple[str, Any]] = []
+    for key, value in tree.items():
+        if not isinstance(key, str) or "." in key:
+            raise ValueError(f"score detail key {key!r} must be a string without dots")
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.extend(detail_leaves(value, path + "."))
+        else:
+            out.append((path, value))
+    return out
+
+
+def _leaf(tree: DetailColumns, path: list[str]) -> Any:
+    node: Any = tree
+    for key in path:
+        node = node[key]
+    return node
+
+
+def _as_list(column: Any) -> list[Any]:
+    return column.tolist() if isinstance(column, np.ndarray) else list(column)
+
+
 @dataclass(frozen=True, eq=False)
 class CustomerFeatures:
     """Per-customer inputs of scoring, aligned with :meth:`GraphStore.snapshot`'s ids.
@@ -538,8 +668,9 @@ class GraphStore(Protocol):
     def begin_run(self, config: dict[str, Any], counts: dict[str, Any]) -> RunRecord:
         """Start a run (invisible to readers until published)."""
 
-    def write_scores(self, run_id: str, rows: Iterable[ScoreRecord]) -> int:
-        """Write a batch of a running run's scores."""
+    def write_scores(self, run_id: str, rows: Iterable[ScoreRecord] | ScoreColumns) -> int:
+        """Write a running run's scores: rows, or a whole run as :class:`ScoreColumns`
+        (what ``compute`` writes; read back as its :meth:`ScoreColumns.records`)."""
 
     def write_communities(self, run_id: str, profiles: Iterable[dict[str, Any]]) -> int:
         """Write a running run's community profiles."""

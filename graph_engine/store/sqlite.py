@@ -36,8 +36,8 @@ from graph_engine.snapshot import GraphSnapshot
 from graph_engine.store._common import assemble, check_relationships, now_iso, window_bounds
 from graph_engine.store._sqlite_keys import MIGRATION as KEYS_MIGRATION
 from graph_engine.store._sqlite_keys import KeysMixin
+from graph_engine.store._sqlite_runs import DETAILS_MIGRATION, RunsMixin
 from graph_engine.store._sqlite_runs import MIGRATION as RUNS_MIGRATION
-from graph_engine.store._sqlite_runs import RunsMixin
 from graph_engine.store.base import (
     AppliedBatch,
     CampaignEvents,
@@ -130,6 +130,8 @@ _MIGRATIONS: tuple[str, ...] = (
         WHERE campaign_id IS NOT NULL;
     CREATE INDEX orders_campaign ON orders(campaign_id) WHERE campaign_id IS NOT NULL
     """,
+    # 5: score details as numbers; scores in a rowid table
+    DETAILS_MIGRATION,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 #: page size of databases this store creates (an existing one keeps its own)

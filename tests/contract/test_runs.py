@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from graph_engine.config import Settings
 from graph_engine.errors import NotFoundError, ParameterError
 from graph_engine.store import GraphStore
-from graph_engine.store.base import ScoreRecord
+from graph_engine.store.base import ScoreColumns, ScoreRecord
 from tests.conftest import ingest
 
 
@@ -202,3 +203,60 @@ def test_filters_summaries_profiles_and_pages(store: GraphStore, settings: Setti
     with pytest.raises(NotFoundError, match="no community 3"):
         store.community_profiles(3)
     assert ids(store.run_scores()) == ["a", "b", "c"]
+
+
+def _columns(ids: list[str], value: list[float], platforms: list[dict[str, int]]) -> ScoreColumns:
+    n = len(ids)
+    return ScoreColumns(
+        customer_id=ids,
+        tier=["kol" if v > 0.5 else "consumer" for v in value],
+        tier_level=["mid" if v > 0.5 else None for v in value],
+        tier_reason=[f"reason {i} → ✓" for i in range(n)],
+        community_id=np.arange(n, dtype=np.int64) % 2,
+        social_value=np.asarray(value),
+        influence=np.linspace(0.0, 1.0, n),
+        expected_reach=np.full(n, 1.5),
+        audience=np.asarray([sum(p.values()) for p in platforms], dtype=np.int64),
+        participation=np.asarray(value) / 3,
+        revenue=np.zeros(n),
+        bridge=np.full(n, 0.1),
+        conversions=np.arange(n, dtype=np.int64),
+        details={
+            "audience_in_graph": np.arange(n, dtype=np.int64) * 7,
+            "audience_by_platform": platforms,
+            "is_employee": np.arange(n) % 2 == 0,
+            "value_components": {"own": np.asarray(value) * 1e-300, "reach": -np.asarray(value)},
+            "social_value_rank": np.asarray(value) / 7,
+            "labels": [[f"l{i}", None] for i in range(n)],
+        },
+    )
+
+
+def test_score_columns_read_back_as_their_records(people: GraphStore) -> None:
+    """A run written as columns reads back exactly as its rows: every field and detail
+    (floats bit for bit, ints as int, booleans as bool, key order), in every read."""
+    store = people
+    ids = ["a", "b", "c"]
+    platforms = [{"weibo": 5000}, {}, {"douyin": 1, "weibo": 0}]
+    first = store.begin_run({}, {})
+    columns = _columns(ids, [0.3, 0.9, 0.6], platforms)
+    assert store.write_scores(first.run_id, columns) == 3
+    store.publish_run(first.run_id, {}, {}, keep=3)
+    expected = {r.customer_id: r for r in columns.records(first.run_id)}
+    assert expected["a"].details["is_employee"] is True
+    for cid, record in expected.items():
+        got = store.scores(cid)
+        assert got == record
+        assert list(got.details) == list(record.details)
+        assert [type(v) for v in got.details.values()] == [type(v) for v in record.details.values()]
+    assert [s.customer_id for s in store.top_scores()] == ["b", "c", "a"]
+    assert store.top_scores() == [expected[c] for c in ("b", "c", "a")]
+    assert [s.customer_id for s in store.top_scores(platform="weibo")] == ["a"]
+    assert [s.customer_id for s in store.top_scores(platform="douyin")] == ["c"]
+    assert list(store.run_scores()) == [expected[c] for c in ids]
+    # a later run written as rows: history mixes both forms
+    second = store.begin_run({}, {})
+    store.write_scores(second.run_id, [score("a", second.run_id, 0.5)])
+    store.publish_run(second.run_id, {}, {}, keep=3)
+    assert store.score_history("a") == [expected["a"], score("a", second.run_id, 0.5)]
+    assert [s.customer_id for s in store.top_scores(platform="weibo")] == []
