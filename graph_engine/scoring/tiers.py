@@ -38,6 +38,7 @@ components underlying influencer marketing. Business Horizons, 63(4).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -154,7 +155,7 @@ class TierRules:
     def level(self, audience: int, platform: str | None) -> int:
         """Index of the level ``audience`` reaches on ``platform`` (-1: none)."""
         thresholds = self.platform_levels.get((platform or "").lower(), self.levels)
-        return int(np.searchsorted(thresholds, audience, side="right")) - 1
+        return bisect.bisect_right(thresholds, audience) - 1
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form (recorded in each run's config)."""
@@ -232,19 +233,25 @@ def assign_tiers(
     tiers: list[str] = []
     levels: list[str | None] = []
     reasons: list[str] = []
+    level = rules.level
+    top_share_of = top_share.tolist()
+    top_pct_of = top_pct.tolist()
+    # numpy scalars format as Python numbers do; lists are faster to index
+    reach_of, conv_of, staff_of = reach.tolist(), conv.tolist(), staff.tolist()
     for i in range(n):
-        ext = {str(k): int(v) for k, v in external_followers[i].items() if int(v) > 0}
+        followers = external_followers[i]
+        ext = {str(k): int(v) for k, v in followers.items() if int(v) > 0} if followers else {}
         total = sum(ext.values())
         best, best_platform, best_audience = -1, None, 0
         for platform, audience in sorted(ext.items()):
-            lv = rules.level(audience, platform)
+            lv = level(audience, platform)
             if lv > best or (lv == best and audience > best_audience):
                 best, best_platform, best_audience = lv, platform, audience
-        total_level = rules.level(total, None)
+        total_level = level(total, None)
         if len(ext) > 1 and total_level > best:
             best, best_platform, best_audience = total_level, None, total
         where = f"on {best_platform}" if best_platform else f"across {len(ext)} platforms"
-        if staff[i]:
+        if staff_of[i]:
             tiers.append("employee")
             levels.append(None)
             extra = f"; external audience {human(total)}, not classed as KOL" if total else ""
@@ -255,16 +262,16 @@ def assign_tiers(
             levels.append(name)
             reasons.append(f"external audience {human(best_audience)} {where} → {name} KOL")
         elif (
-            reach[i] > 0
-            and top_share[i] <= rules.koc_top_fraction
-            and conv[i] >= max(1, rules.koc_min_conversions)
+            reach_of[i] > 0
+            and top_share_of[i] <= rules.koc_top_fraction
+            and conv_of[i] >= max(1, rules.koc_min_conversions)
         ):
             tiers.append("koc")
             levels.append(None)
-            pct = int(top_pct[i])
+            pct = int(top_pct_of[i])
             reasons.append(
-                f"top {pct}% expected word-of-mouth reach ({reach[i]:.3g} people), "
-                f"{conv[i]} proven conversions → KOC"
+                f"top {pct}% expected word-of-mouth reach ({reach_of[i]:.3g} people), "
+                f"{conv_of[i]} proven conversions → KOC"
             )
         else:
             tiers.append("consumer")
@@ -272,14 +279,14 @@ def assign_tiers(
             why = []
             if total:
                 why.append(f"external audience {human(total)} below the KOL threshold")
-            pct = int(top_pct[i])
-            if reach[i] <= 0:
+            pct = int(top_pct_of[i])
+            if reach_of[i] <= 0:
                 pass  # no reach to rank
-            elif top_share[i] > rules.koc_top_fraction:
+            elif top_share_of[i] > rules.koc_top_fraction:
                 why.append(
                     f"expected reach in the top {pct}%, not the top {rules.koc_top_fraction:.0%}"
                 )
             else:  # in the top fraction with reach: too few conversions
-                why.append(f"top {pct}% reach but {conv[i]} proven conversions")
+                why.append(f"top {pct}% reach but {conv_of[i]} proven conversions")
             reasons.append(("; ".join(why) or "no audience or reach yet") + " → consumer")
     return Tiers(tuple(tiers), tuple(levels), tuple(reasons))

@@ -88,19 +88,18 @@ _SCORE_BATCH = 100_000
 def _epoch(rows: Iterable[tuple[Any, ...]], width: int) -> list[np.ndarray]:
     """Columns of ``(pk, iso time[, value][, label])`` rows as arrays (time in epoch
     seconds); ``width`` 3 adds the value, 4 the value and a text label (an object array)."""
-    pks, times, values, labels = [], [], [], []
-    for row in rows:
-        pks.append(row[0])
-        times.append(datetime.fromisoformat(row[1]).timestamp())
-        if width >= 3:
-            values.append(row[2])
-        if width == 4:
-            labels.append(row[3])
-    out = [np.asarray(pks, dtype=np.int64), np.asarray(times, dtype=np.float64)]
+    columns = list(zip(*rows, strict=True)) or [()] * width
+    parse = datetime.fromisoformat
+    out = [
+        np.asarray(columns[0], dtype=np.int64),
+        np.fromiter((parse(t).timestamp() for t in columns[1]), np.float64, len(columns[1])),
+    ]
     if width >= 3:
-        out.append(np.asarray(values, dtype=np.float64))
+        out.append(np.asarray(columns[2], dtype=np.float64))
     if width == 4:
-        out.append(np.asarray(labels, dtype=object))
+        labels = np.empty(len(columns[3]), dtype=object)
+        labels[:] = columns[3]
+        out.append(labels)
     return out
 
 
@@ -128,11 +127,13 @@ class RunsMixin:
             cols[0] = position[cols[0]] if cols[0].size else cols[0]
             return tuple(cols)
 
-        followers = np.zeros(pks.size, dtype=np.int64)
-        for pk, count in db.execute(
-            "SELECT followee, count(*) FROM follows WHERE active GROUP BY followee"
-        ):
-            followers[position[pk]] = count
+        # a scan of the table, counted here: grouping by the followee index would look up
+        # every row's ``active`` at random (measured 9x slower at 1M follows)
+        followees = np.fromiter(
+            chain.from_iterable(db.execute("SELECT followee FROM follows WHERE active")),
+            dtype=np.int64,
+        )
+        followers = np.bincount(position[followees], minlength=pks.size).astype(np.int64)
         conversions = np.zeros(pks.size, dtype=np.int64)
         for pk, count in db.execute(
             "SELECT who, count(*) FROM ("
@@ -152,8 +153,10 @@ class RunsMixin:
         return CustomerFeatures(
             ids=tuple(r[1] for r in rows),
             is_employee=np.asarray([bool(r[2]) for r in rows], dtype=np.bool_),
-            external_followers=tuple(json.loads(r[3]) for r in rows),
-            tags=tuple(tuple(json.loads(r[4])) for r in rows),
+            external_followers=tuple(
+                {} if text == "{}" else json.loads(text) for _, _, _, text, _ in rows
+            ),
+            tags=tuple(() if text == "[]" else tuple(json.loads(text)) for *_, text in rows),
             followers=followers,
             engagements=(e_idx, e_at),
             shares=shares,  # type: ignore[arg-type]
