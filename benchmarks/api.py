@@ -174,7 +174,8 @@ def main() -> None:
             ids = [
                 r[0]
                 for r in conn.execute(
-                    "SELECT customer_id FROM scores WHERE run_id = ? ORDER BY random() LIMIT 5000",
+                    "SELECT customer_id FROM scores s JOIN runs r ON r.seq = s.run "
+                    "WHERE r.run_id = ? ORDER BY random() LIMIT 5000",
                     (run,),
                 )
             ]

@@ -85,10 +85,15 @@ def pack(details: DetailColumns, rows: int) -> PackedDetails:
         values = cast("list[bytes]", matrix.view(record).ravel().tolist())  # bytes per row
     objects: list[str] | None = None
     if others:
-        lists = [c.tolist() if isinstance(c, np.ndarray) else list(c) for c in others]
-        encode = json.JSONEncoder(default=float).encode
-        objects = [encode(list(row)) for row in zip(*lists, strict=True)]
+        encoded = [_encoded(c.tolist() if isinstance(c, np.ndarray) else c) for c in others]
+        objects = [f"[{', '.join(row)}]" for row in zip(*encoded, strict=True)]
     return PackedDetails(layout, values, objects)
+
+
+def _encoded(column: Sequence[Any]) -> list[str]:
+    """Each value as JSON (empty mappings, the common case, without the encoder)."""
+    encode = json.JSONEncoder(default=float).encode
+    return ["{}" if isinstance(v, dict) and not v else encode(v) for v in column]
 
 
 @lru_cache(maxsize=64)

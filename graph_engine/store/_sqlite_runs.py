@@ -51,29 +51,33 @@ CREATE TABLE community_profiles (
 
 #: 5: score details of a columnar write kept as numbers (``detail_values``: float64 per
 #: row in the run's ``detail_layout``; ``details`` then holds the other leaves as a JSON
-#: array); scores in a rowid table, so rows are appended and only the indexes are
-#: ordered. Rows written before keep their details as a JSON object.
+#: array); scores keyed by the run's integer ``seq`` (``run``) in a rowid table, so rows
+#: are appended and the index entries are short. Rows written before keep their details
+#: as a JSON object.
 DETAILS_MIGRATION = """
 ALTER TABLE runs ADD COLUMN detail_layout TEXT;
 CREATE TABLE scores_v5 (
-    run_id TEXT NOT NULL, customer_id TEXT NOT NULL,
+    run INTEGER NOT NULL, customer_id TEXT NOT NULL,
     tier TEXT NOT NULL, tier_level TEXT, tier_reason TEXT NOT NULL, community_id INTEGER,
     social_value REAL NOT NULL, influence REAL NOT NULL, expected_reach REAL NOT NULL,
     audience INTEGER NOT NULL, participation REAL NOT NULL, revenue REAL NOT NULL,
     bridge REAL NOT NULL, conversions INTEGER NOT NULL, details TEXT NOT NULL,
     detail_values BLOB
 );
-INSERT INTO scores_v5 SELECT *, NULL FROM scores ORDER BY run_id, social_value DESC;
+INSERT INTO scores_v5 SELECT r.seq, s.customer_id, s.tier, s.tier_level, s.tier_reason,
+    s.community_id, s.social_value, s.influence, s.expected_reach, s.audience,
+    s.participation, s.revenue, s.bridge, s.conversions, s.details, NULL
+    FROM scores s JOIN runs r ON r.run_id = s.run_id ORDER BY r.seq, s.social_value DESC;
 DROP TABLE scores;
 ALTER TABLE scores_v5 RENAME TO scores;
-CREATE UNIQUE INDEX scores_customer ON scores(run_id, customer_id);
-CREATE INDEX scores_tier ON scores(run_id, tier, social_value);
-CREATE INDEX scores_community ON scores(run_id, community_id, social_value);
-CREATE INDEX scores_value ON scores(run_id, social_value)
+CREATE UNIQUE INDEX scores_customer ON scores(run, customer_id);
+CREATE INDEX scores_tier ON scores(run, tier, social_value);
+CREATE INDEX scores_community ON scores(run, community_id, social_value);
+CREATE INDEX scores_value ON scores(run, social_value)
 """
 
 _SCORE_COLS = (
-    "customer_id, run_id, tier, tier_level, tier_reason, community_id, social_value, "
+    "customer_id, run, tier, tier_level, tier_reason, community_id, social_value, "
     "influence, expected_reach, audience, participation, revenue, bridge, conversions, details"
 )
 _FIELDS = tuple(c.strip() for c in _SCORE_COLS.split(","))
@@ -101,6 +105,15 @@ def _epoch(rows: Iterable[tuple[Any, ...]], width: int) -> list[np.ndarray]:
         labels[:] = columns[3]
         out.append(labels)
     return out
+
+
+def _in_order(column: Any, order: np.ndarray) -> list[Any]:
+    """``column`` (an ndarray or a sequence) permuted by ``order``, as Python values."""
+    if not isinstance(column, np.ndarray):
+        values = np.empty(len(column), dtype=object)
+        values[:] = column
+        column = values
+    return column[order].tolist()  # type: ignore[no-any-return]
 
 
 class RunsMixin:
@@ -192,9 +205,9 @@ class RunsMixin:
     def begin_run(self, config: dict[str, Any], counts: dict[str, Any]) -> RunRecord:
         """Start a run; clean up runs that died while running."""
         with self._transaction() as db:
-            stale = [r[0] for r in db.execute("SELECT run_id FROM runs WHERE status = 'running'")]
-            for run_id in stale:
-                db.execute("DELETE FROM scores WHERE run_id = ?", (run_id,))
+            stale = list(db.execute("SELECT run_id, seq FROM runs WHERE status = 'running'"))
+            for run_id, stale_seq in stale:
+                db.execute("DELETE FROM scores WHERE run = ?", (stale_seq,))
                 db.execute("DELETE FROM community_profiles WHERE run_id = ?", (run_id,))
                 db.execute(
                     "UPDATE runs SET status = 'abandoned', error = 'interrupted' WHERE run_id = ?",
@@ -245,6 +258,7 @@ class RunsMixin:
         if isinstance(rows, ScoreColumns):
             return self._write_score_columns(run_id, rows)
         written = 0
+        key = self._run_key(run_id)
         it = iter(rows)
         while batch := list(islice(it, _SCORE_BATCH)):
             with self._transaction() as db:
@@ -254,7 +268,7 @@ class RunsMixin:
                     (
                         (
                             r.customer_id,
-                            run_id,
+                            key,
                             r.tier,
                             r.tier_level,
                             r.tier_reason,
@@ -280,12 +294,15 @@ class RunsMixin:
         n = len(scores)
         packed = pack(scores.details, n)
         layout = packed.layout_json()
-        cols = scores.columns()
-        values: list[bytes | None] = [*packed.values] if packed.values else [None] * n
-        objects = packed.objects or ["[]"] * n
         order = np.argsort(-np.asarray(scores.social_value, dtype=np.float64), kind="stable")
+        fields = {f: getattr(scores, f) for f in ("customer_id", *_FIELDS[2:-1])}
+        fields["details"] = packed.objects or ["[]"] * n
+        fields["detail_values"] = packed.values or [None] * n
+        # every column in descending social value, as lists of Python values
+        ordered = {name: _in_order(column, order) for name, column in fields.items()}
+        key = self._run_key(run_id)
         for start in range(0, max(n, 1), _SCORE_BATCH):
-            part = order[start : start + _SCORE_BATCH].tolist()
+            end = start + _SCORE_BATCH
             with self._transaction() as db:
                 self._running(db, run_id)
                 known = db.execute(
@@ -303,11 +320,10 @@ class RunsMixin:
                 db.executemany(
                     _INSERT_SCORE,
                     zip(
-                        *([cols[f][i] for i in part] for f in ("customer_id",)),
-                        repeat(run_id),
-                        *([cols[f][i] for i in part] for f in _FIELDS[2:-1]),
-                        (objects[i] for i in part),
-                        (values[i] for i in part),
+                        ordered["customer_id"][start:end],
+                        repeat(key),
+                        *(ordered[f][start:end] for f in _FIELDS[2:]),
+                        ordered["detail_values"][start:end],
                         strict=False,
                     ),
                 )
@@ -341,16 +357,15 @@ class RunsMixin:
                 (now_iso(), json.dumps(timings), json.dumps(summary, default=str), run_id),
             )
             db.execute("INSERT OR REPLACE INTO meta VALUES ('current_run', ?)", (run_id,))
-            old = [
-                r[0]
-                for r in db.execute(
-                    "SELECT run_id FROM runs WHERE status = 'complete' ORDER BY seq DESC "
+            old = list(
+                db.execute(
+                    "SELECT run_id, seq FROM runs WHERE status = 'complete' ORDER BY seq DESC "
                     "LIMIT -1 OFFSET ?",
                     (keep,),
                 )
-            ]
-            for stale in old:
-                db.execute("DELETE FROM scores WHERE run_id = ?", (stale,))
+            )
+            for stale, stale_seq in old:
+                db.execute("DELETE FROM scores WHERE run = ?", (stale_seq,))
                 db.execute("DELETE FROM community_profiles WHERE run_id = ?", (stale,))
                 db.execute("DELETE FROM runs WHERE run_id = ?", (stale,))
         return self._run(run_id)
@@ -365,7 +380,7 @@ class RunsMixin:
                 (now_iso(), error[:2000], run_id),
             ).rowcount
             if failed:
-                db.execute("DELETE FROM scores WHERE run_id = ?", (run_id,))
+                db.execute("DELETE FROM scores WHERE run = ?", (self._run_key(run_id),))
                 db.execute("DELETE FROM community_profiles WHERE run_id = ?", (run_id,))
 
     def current_run(self) -> RunRecord | None:
@@ -390,6 +405,26 @@ class RunsMixin:
         return [self._run(r) for r in ids]
 
     # -- reading scores ----------------------------------------------------------------
+    def _run_key(self, run_id: str) -> int:
+        """The run's ``seq``, the key of its score rows (read once: it never changes)."""
+        keys: dict[str, int] = self.__dict__.setdefault("_run_keys", {})
+        if run_id not in keys:
+            row = self._db.execute("SELECT seq FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no run {run_id!r}")
+            keys[run_id] = int(row[0])
+        return keys[run_id]
+
+    def _run_name(self, seq: int) -> str:
+        """The run id of a score row's ``run`` key."""
+        names: dict[int, str] = self.__dict__.setdefault("_run_names", {})
+        if seq not in names:
+            row = self._db.execute("SELECT run_id FROM runs WHERE seq = ?", (seq,)).fetchone()
+            if row is None:
+                raise StoreError(f"score rows of run number {seq}, which has no run record")
+            names[seq] = row[0]
+        return names[seq]
+
     def _layout(self, run_id: str) -> str | None:
         """The run's detail layout (None: its rows keep details as JSON objects); a
         layout never changes once written, so it is read once."""
@@ -412,6 +447,7 @@ class RunsMixin:
 
     def _record(self, row: tuple[Any, ...]) -> ScoreRecord:
         fields = dict(zip(_FIELDS, row, strict=False))
+        fields["run_id"] = self._run_name(fields.pop("run"))
         details = fields["details"]
         if details.startswith("["):
             layout = self._layout(fields["run_id"])
@@ -435,7 +471,8 @@ class RunsMixin:
         pk = self._pk_of(reference)
         cid = self._db.execute("SELECT id FROM customers WHERE pk = ?", (pk,)).fetchone()[0]
         row = self._db.execute(
-            f"SELECT {_READ_COLS} FROM scores WHERE run_id = ? AND customer_id = ?", (run, cid)
+            f"SELECT {_READ_COLS} FROM scores WHERE run = ? AND customer_id = ?",
+            (self._run_key(run), cid),
         ).fetchone()
         if row is None:
             raise NotFoundError(f"customer {reference!r} has no scores in run {run} (new since?)")
@@ -453,7 +490,7 @@ class RunsMixin:
         marks = ",".join("?" * len(ids))
         rows = self._db.execute(
             f"SELECT {', '.join('s.' + c.strip() for c in _READ_COLS.split(','))} "
-            "FROM scores s JOIN runs r ON r.run_id = s.run_id "
+            "FROM scores s JOIN runs r ON r.seq = s.run "
             f"WHERE r.status = 'complete' AND s.customer_id IN ({marks}) ORDER BY r.seq",
             ids,
         )
@@ -480,7 +517,8 @@ class RunsMixin:
         """
         check_top_args(by, limit, offset, community_id, min_audience)
         run = self._current_id(None)
-        where, args = ["run_id = ?"], [run]
+        where: list[str] = ["run = ?"]
+        args: list[Any] = [self._run_key(run)]
         for column, value in (
             ("tier", tier),
             ("tier_level", tier_level),
@@ -488,13 +526,13 @@ class RunsMixin:
         ):
             if value is not None:
                 where.append(f"{column} = ?")
-                args.append(value)  # type: ignore[arg-type]
+                args.append(value)
         if min_audience is not None:
             where.append("audience >= ?")
-            args.append(min_audience)  # type: ignore[arg-type]
+            args.append(min_audience)
         if min_expected_reach is not None:
             where.append("expected_reach >= ?")
-            args.append(min_expected_reach)  # type: ignore[arg-type]
+            args.append(min_expected_reach)
         if tag is not None:
             where.append(
                 "customer_id IN (SELECT c.id FROM customers c, json_each(c.tags) t "
@@ -520,8 +558,8 @@ class RunsMixin:
         run = self._current_id(None)
         rows = self._db.execute(
             "SELECT tier, tier_level, count(*), avg(social_value), sum(revenue), sum(audience) "
-            "FROM scores WHERE run_id = ? GROUP BY tier, tier_level ORDER BY count(*) DESC",
-            (run,),
+            "FROM scores WHERE run = ? GROUP BY tier, tier_level ORDER BY count(*) DESC",
+            (self._run_key(run),),
         )
         return [
             {
@@ -541,9 +579,9 @@ class RunsMixin:
         last = ""
         while True:
             rows = self._db.execute(
-                f"SELECT {_READ_COLS} FROM scores WHERE run_id = ? AND customer_id > ? "
+                f"SELECT {_READ_COLS} FROM scores WHERE run = ? AND customer_id > ? "
                 "ORDER BY customer_id LIMIT 5000",
-                (run, last),
+                (self._run_key(run), last),
             ).fetchall()
             if not rows:
                 return
@@ -555,8 +593,8 @@ class RunsMixin:
         run = self._current_id(run_id)
         rows = self._db.execute(
             "SELECT customer_id, community_id FROM scores "
-            "WHERE run_id = ? AND community_id IS NOT NULL",
-            (run,),
+            "WHERE run = ? AND community_id IS NOT NULL",
+            (self._run_key(run),),
         )
         return {customer: int(community) for customer, community in rows}
 

@@ -127,7 +127,8 @@ def test_killing_compute_midway_leaves_the_previous_run_serving(
         assert statuses[dead.run_id] == "abandoned"
         assert statuses[third.run_id] == "complete"
         count = store._db.execute(
-            "SELECT count(*) FROM scores WHERE run_id = ?", (dead.run_id,)
+            "SELECT count(*) FROM scores s JOIN runs r ON r.seq = s.run WHERE r.run_id = ?",
+            (dead.run_id,),
         ).fetchone()[0]
         assert count == 0
     finally:
