@@ -171,12 +171,11 @@ def main() -> None:
         shutil.copy(args.db, db)
         with sqlite3.connect(db) as conn:
             run = conn.execute("SELECT value FROM meta WHERE key = 'current_run'").fetchone()[0]
+            seq = int(conn.execute("SELECT seq FROM runs WHERE run_id = ?", (run,)).fetchone()[0])
             ids = [
                 r[0]
                 for r in conn.execute(
-                    "SELECT customer_id FROM scores s JOIN runs r ON r.seq = s.run "
-                    "WHERE r.run_id = ? ORDER BY random() LIMIT 5000",
-                    (run,),
+                    f"SELECT customer_id FROM scores_{seq} ORDER BY random() LIMIT 5000",
                 )
             ]
         env = {

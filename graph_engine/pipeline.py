@@ -340,7 +340,9 @@ def compute(
                     **detail_columns(value, money),
                 },
             )
-            store.write_scores(run.run_id, scores)
+            store.write_scores(
+                run.run_id, scores, progress=lambda done: report("write", done / max(n, 1))
+            )
             store.write_communities(run.run_id, profiles)
         summary = {
             "customers": n,

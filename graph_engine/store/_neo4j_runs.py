@@ -149,7 +149,13 @@ class Neo4jRunsMixin:
         if status != "running":
             raise ParameterError(f"run {run_id!r} is not running (status {status!r})")
 
-    def write_scores(self, run_id: str, rows: Iterable[ScoreRecord] | ScoreColumns) -> int:
+    def write_scores(
+        self,
+        run_id: str,
+        rows: Iterable[ScoreRecord] | ScoreColumns,
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
         """Write scores of a running run, ``neo4j_write_batch_size`` per transaction
         (columns are written as their rows)."""
         written = 0
@@ -162,6 +168,8 @@ class Neo4jRunsMixin:
 
             self._write(work)
             written += len(batch)
+            if progress is not None:
+                progress(written)
         return written
 
     def write_communities(self, run_id: str, profiles: Iterable[dict[str, Any]]) -> int:

@@ -8,7 +8,7 @@ time, which the store applies atomically.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal, NamedTuple, Protocol, runtime_checkable
@@ -668,9 +668,16 @@ class GraphStore(Protocol):
     def begin_run(self, config: dict[str, Any], counts: dict[str, Any]) -> RunRecord:
         """Start a run (invisible to readers until published)."""
 
-    def write_scores(self, run_id: str, rows: Iterable[ScoreRecord] | ScoreColumns) -> int:
+    def write_scores(
+        self,
+        run_id: str,
+        rows: Iterable[ScoreRecord] | ScoreColumns,
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
         """Write a running run's scores: rows, or a whole run as :class:`ScoreColumns`
-        (what ``compute`` writes; read back as its :meth:`ScoreColumns.records`)."""
+        (what ``compute`` writes; read back as its :meth:`ScoreColumns.records`);
+        ``progress(rows written so far)`` after each committed batch."""
 
     def write_communities(self, run_id: str, profiles: Iterable[dict[str, Any]]) -> int:
         """Write a running run's community profiles."""

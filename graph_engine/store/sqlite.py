@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from itertools import chain
@@ -36,8 +36,8 @@ from graph_engine.snapshot import GraphSnapshot
 from graph_engine.store._common import assemble, check_relationships, now_iso, window_bounds
 from graph_engine.store._sqlite_keys import MIGRATION as KEYS_MIGRATION
 from graph_engine.store._sqlite_keys import KeysMixin
-from graph_engine.store._sqlite_runs import DETAILS_MIGRATION, RunsMixin
 from graph_engine.store._sqlite_runs import MIGRATION as RUNS_MIGRATION
+from graph_engine.store._sqlite_runs import RunsMixin, migrate_scores_per_run
 from graph_engine.store.base import (
     AppliedBatch,
     CampaignEvents,
@@ -54,7 +54,7 @@ from graph_engine.store.gds import GdsClient
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
-_MIGRATIONS: tuple[str, ...] = (
+_MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # 1: initial schema
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -130,8 +130,8 @@ _MIGRATIONS: tuple[str, ...] = (
         WHERE campaign_id IS NOT NULL;
     CREATE INDEX orders_campaign ON orders(campaign_id) WHERE campaign_id IS NOT NULL
     """,
-    # 5: score details as numbers; scores in a rowid table
-    DETAILS_MIGRATION,
+    # 5: a table of scores per run; score details as numbers
+    migrate_scores_per_run,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 #: page size of databases this store creates (an existing one keeps its own)
@@ -362,10 +362,14 @@ class SQLiteStore(RunsMixin, KeysMixin):
                 f"knows ({SCHEMA_VERSION}); upgrade graph_engine"
             )
         for target in range(version + 1, SCHEMA_VERSION + 1):
+            step = _MIGRATIONS[target - 1]
             with self._transaction() as db:
-                for statement in _MIGRATIONS[target - 1].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
+                if callable(step):
+                    step(db)
+                else:
+                    for statement in step.split(";"):
+                        if statement.strip():
+                            db.execute(statement)
                 db.execute(f"PRAGMA user_version = {int(target)}")
 
     def _init_salt(self, given: str | None) -> str:

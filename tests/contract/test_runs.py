@@ -240,7 +240,9 @@ def test_score_columns_read_back_as_their_records(people: GraphStore) -> None:
     platforms = [{"weibo": 5000}, {}, {"douyin": 1, "weibo": 0}]
     first = store.begin_run({}, {})
     columns = _columns(ids, [0.3, 0.9, 0.6], platforms)
-    assert store.write_scores(first.run_id, columns) == 3
+    seen: list[int] = []
+    assert store.write_scores(first.run_id, columns, progress=seen.append) == 3
+    assert seen and seen[-1] == 3 and seen == sorted(seen)
     store.publish_run(first.run_id, {}, {}, keep=3)
     expected = {r.customer_id: r for r in columns.records(first.run_id)}
     assert expected["a"].details["is_employee"] is True
@@ -256,7 +258,8 @@ def test_score_columns_read_back_as_their_records(people: GraphStore) -> None:
     assert list(store.run_scores()) == [expected[c] for c in ids]
     # a later run written as rows: history mixes both forms
     second = store.begin_run({}, {})
-    store.write_scores(second.run_id, [score("a", second.run_id, 0.5)])
+    store.write_scores(second.run_id, [score("a", second.run_id, 0.5)], progress=seen.append)
+    assert seen[-1] == 1
     store.publish_run(second.run_id, {}, {}, keep=3)
     assert store.score_history("a") == [expected["a"], score("a", second.run_id, 0.5)]
     assert [s.customer_id for s in store.top_scores(platform="weibo")] == []

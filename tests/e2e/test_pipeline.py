@@ -126,11 +126,10 @@ def test_killing_compute_midway_leaves_the_previous_run_serving(
         statuses = {r.run_id: r.status for r in store.runs()}
         assert statuses[dead.run_id] == "abandoned"
         assert statuses[third.run_id] == "complete"
-        count = store._db.execute(
-            "SELECT count(*) FROM scores s JOIN runs r ON r.seq = s.run WHERE r.run_id = ?",
-            (dead.run_id,),
+        tables = store._db.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name = ?", (f"scores_{dead.seq}",)
         ).fetchone()[0]
-        assert count == 0
+        assert tables == 0
     finally:
         store.close()
 

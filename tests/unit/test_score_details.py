@@ -160,5 +160,6 @@ def test_scores_written_before_the_packed_layout_read_the_same(tmp_path: Path) -
         assert [s.customer_id for s in store.top_scores(platform="weibo")] == ["a"]
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        indexes = {r[1] for r in conn.execute("PRAGMA index_list(scores)")}
-        assert indexes == {"scores_customer", "scores_tier", "scores_community", "scores_value"}
+        assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'scores'").fetchone()
+        indexes = {r[1] for r in conn.execute("PRAGMA index_list(scores_1)")}
+        assert indexes == {f"scores_1_{n}" for n in ("customer", "tier", "community", "value")}
