@@ -3,8 +3,13 @@
 A run is written while ``status = 'running'`` (readers never look at it); publishing is
 one transaction that marks it complete and moves the ``current_run`` pointer in
 ``meta``, so readers see the whole previous run or the whole new one. A run that dies
-(SIGKILL) stays ``running`` and is marked ``abandoned`` (its rows deleted) by the next
-``begin_run``.
+(SIGKILL) stays ``running`` and is marked ``abandoned`` (its score table dropped) by the
+next ``begin_run``.
+
+Each run's scores live in a table of their own (``scores_<seq>``, see
+:func:`migrate_scores_per_run`), so a run's rows are appended and indexed once, and a
+run is removed in one statement; the version-2 ``scores`` table below is the one
+migration 5 moves out.
 """
 
 from __future__ import annotations

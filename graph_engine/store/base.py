@@ -334,7 +334,7 @@ class ApiKey:
         }
 
 
-#: Score fields that can be sorted and filtered on (columns of the scores table).
+#: Score fields that can be sorted and filtered on (columns of the stores' score rows).
 SCORE_FIELDS: tuple[str, ...] = (
     "social_value",
     "influence",
