@@ -478,7 +478,7 @@ class ScoreColumns:
         leaves = [
             (path.split("."), _as_list(column)) for path, column in detail_leaves(self.details)
         ]
-        for i, cid in enumerate(cols["customer_id"]):
+        for i in range(len(cols["customer_id"])):
             details: dict[str, Any] = {}
             for path, column in leaves:
                 node = details
@@ -486,38 +486,20 @@ class ScoreColumns:
                     node = node.setdefault(key, {})
                 node[path[-1]] = column[i]
             yield ScoreRecord(
-                customer_id=cid,
                 run_id=run_id,
-                tier=cols["tier"][i],
-                tier_level=cols["tier_level"][i],
-                tier_reason=cols["tier_reason"][i],
-                community_id=cols["community_id"][i],
-                social_value=cols["social_value"][i],
-                influence=cols["influence"][i],
-                expected_reach=cols["expected_reach"][i],
-                audience=cols["audience"][i],
-                participation=cols["participation"][i],
-                revenue=cols["revenue"][i],
-                bridge=cols["bridge"][i],
-                conversions=cols["conversions"][i],
                 details=details,
+                **{name: cols[name][i] for name in _SCORE_COLUMN_NAMES},
             )
 
 
+#: the top-level fields of a score row, in :class:`ScoreRecord` order
 _SCORE_COLUMN_NAMES = (
     "customer_id",
     "tier",
     "tier_level",
     "tier_reason",
     "community_id",
-    "social_value",
-    "influence",
-    "expected_reach",
-    "audience",
-    "participation",
-    "revenue",
-    "bridge",
-    "conversions",
+    *SCORE_FIELDS,
 )
 
 
